@@ -1,0 +1,70 @@
+//! bcrypt with the crate's non-truncating functions (72 bytes and more are refused, never
+//! cut), always run on the blocking pool so hashing never stalls the async workers.
+
+use myrelay_core::ApiError;
+use std::sync::Mutex;
+
+/// Passwords are 8–71 bytes (bcrypt's input limit is 72).
+pub const MIN_BYTES: usize = 8;
+pub const MAX_BYTES: usize = 71;
+
+pub async fn hash(password: String, cost: u32) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || bcrypt::non_truncating_hash(password.as_bytes(), cost))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Verify `password` against `hash`, or against a dummy hash of the same cost when there is
+/// no user, so that the answer takes as long whether or not the email exists.
+pub async fn verify(password: String, hash: Option<String>, cost: u32) -> Result<bool, ApiError> {
+    let known = hash.is_some();
+    let hash = match hash {
+        Some(h) => h,
+        None => dummy_hash(cost).await?,
+    };
+    let ok = tokio::task::spawn_blocking(move || {
+        bcrypt::non_truncating_verify(password.as_bytes(), &hash).unwrap_or(false)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(ok && known)
+}
+
+static DUMMY: Mutex<Option<(u32, String)>> = Mutex::new(None);
+
+async fn dummy_hash(cost: u32) -> Result<String, ApiError> {
+    if let Some((c, h)) = DUMMY.lock().expect("lock").as_ref()
+        && *c == cost
+    {
+        return Ok(h.clone());
+    }
+    let h = hash("dummy-password-for-timing".to_string(), cost).await?;
+    *DUMMY.lock().expect("lock") = Some((cost, h.clone()));
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_and_verifies() {
+        let h = hash("correct horse".into(), 4).await.unwrap();
+        assert!(verify("correct horse".into(), Some(h.clone()), 4).await.unwrap());
+        assert!(!verify("wrong horse".into(), Some(h), 4).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn unknown_user_never_verifies() {
+        assert!(!verify("dummy-password-for-timing".into(), None, 4).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn refuses_72_bytes_instead_of_truncating() {
+        assert!(hash("a".repeat(72), 4).await.is_err());
+        let h = hash("a".repeat(71), 4).await.unwrap();
+        // A 72-byte password that shares the first 71 bytes must not verify.
+        assert!(!verify(format!("{}b", "a".repeat(71)), Some(h), 4).await.unwrap());
+    }
+}

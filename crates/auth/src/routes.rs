@@ -1,0 +1,222 @@
+//! `/auth`: register, login, logout, me.
+
+use crate::extract::{ClientIp, CurrentUser};
+use crate::{SESSION_COOKIE, password, session, token};
+use axum::extract::State;
+use axum::http::header::{SET_COOKIE, USER_AGENT};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use myrelay_core::error::on_constraint;
+use myrelay_core::{ApiError, AppState, ErrorCode, Event, Json, Problem, Role, ValidJson};
+use myrelay_users::{self as users, NewUser, User};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use validator::{Validate, ValidationError};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+}
+
+fn password_bytes(p: &str) -> Result<(), ValidationError> {
+    if p.len() < password::MIN_BYTES || p.len() > password::MAX_BYTES {
+        return Err(ValidationError::new("length").with_message(Cow::Borrowed(
+            "Password must be 8 to 71 bytes long (bcrypt's limit; longer passwords are refused, never truncated).",
+        )));
+    }
+    Ok(())
+}
+
+/// 1–80 characters after trimming.
+pub fn display_name_ok(n: &str) -> Result<(), ValidationError> {
+    let len = n.trim().chars().count();
+    if !(1..=80).contains(&len) {
+        return Err(ValidationError::new("length")
+            .with_message(Cow::Borrowed("Display name must be 1 to 80 characters.")));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct RegisterRequest {
+    /// A well-formed email address (at most 254 characters); compared case-insensitively.
+    #[validate(email(message = "Enter a valid email address."), length(max = 254, message = "Email must be at most 254 characters."))]
+    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
+    pub email: String,
+    /// 8–71 bytes.
+    #[validate(custom(function = "password_bytes"))]
+    #[schema(min_length = 8, max_length = 71, format = "password", example = "correct horse battery")]
+    pub password: String,
+    /// 1–80 characters after trimming.
+    #[validate(custom(function = "display_name_ok"))]
+    #[schema(min_length = 1, max_length = 80, example = "Ada Lovelace")]
+    pub display_name: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 254, message = "Email is required."))]
+    #[schema(max_length = 254, example = "ada@example.com")]
+    pub email: String,
+    #[validate(length(min = 1, max = 1024, message = "Password is required."))]
+    #[schema(min_length = 1, max_length = 1024, format = "password")]
+    pub password: String,
+}
+
+/// A signed-in session: the user, a bearer token and when it expires. The same token is
+/// set as the HttpOnly session cookie.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuthResponse {
+    pub user: User,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.cookie_secure { "; Secure" } else { "" };
+    let v = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    );
+    HeaderValue::from_str(&v).expect("cookie is ASCII")
+}
+
+async fn start_session(
+    state: &AppState,
+    user: users::UserRow,
+    headers: &HeaderMap,
+    ip: ClientIp,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let now = Utc::now();
+    let ttl = chrono::Duration::from_std(state.config.session_ttl)
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let expires_at = now + ttl;
+    let ua = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+    let sid = session::create(&state.db, user.id, expires_at, ua, Some(&ip.0.to_string())).await?;
+    let token = token::issue(&state.keys, user.id, sid, user.role, now, expires_at)?;
+    let cookie = session_cookie(state, &token, ttl.num_seconds());
+    let body = AuthResponse {
+        user: user.into(),
+        token,
+        expires_at,
+    };
+    let mut res = (status, Json(body)).into_response();
+    res.headers_mut().insert(SET_COOKIE, cookie);
+    Ok(res)
+}
+
+/// Create an account (always role `user`) and sign in.
+#[utoipa::path(
+    post, path = "/auth/register", tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Account created and signed in; sets the session cookie.", body = AuthResponse),
+        (status = 409, description = "The email is taken (`email_taken`).", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this address (`rate_limited`).", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn register(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    ValidJson(req): ValidJson<RegisterRequest>,
+) -> Result<Response, ApiError> {
+    state.limits.check(&state.limits.register_ip, &ip.0)?;
+    let hash = password::hash(req.password, state.config.bcrypt_cost).await?;
+    let user = users::insert(
+        &state.db,
+        NewUser {
+            email: &req.email,
+            password_hash: &hash,
+            display_name: &req.display_name,
+            role: Role::User,
+        },
+    )
+    .await
+    .map_err(|e| {
+        on_constraint(e, "users_email_key", || {
+            ApiError::conflict(ErrorCode::EmailTaken, "An account with this email already exists.")
+        })
+    })?;
+    start_session(&state, user, &headers, ip, StatusCode::CREATED).await
+}
+
+/// Sign in with email and password.
+///
+/// A wrong password and an unknown email give the same answer in the same time.
+#[utoipa::path(
+    post, path = "/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in; sets the session cookie.", body = AuthResponse),
+        (status = 401, description = "Wrong email or password, or the account is deactivated (`invalid_credentials`).", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address or for this email (`rate_limited`).", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn login(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    ValidJson(req): ValidJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    state.limits.check(&state.limits.login_ip, &ip.0)?;
+    state
+        .limits
+        .check(&state.limits.login_email, &users::normalize_email(&req.email))?;
+    let user = users::find_by_email(&state.db, &req.email).await?;
+    let ok = password::verify(
+        req.password,
+        user.as_ref().map(|u| u.password_hash.clone()),
+        state.config.bcrypt_cost,
+    )
+    .await?;
+    match user {
+        Some(u) if ok && u.is_active => {
+            users::touch_last_seen(&state.db, u.id).await?;
+            start_session(&state, u, &headers, ip, StatusCode::OK).await
+        }
+        _ => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCredentials,
+            "Wrong email or password.",
+        )),
+    }
+}
+
+/// Sign out: revoke this session server-side and clear the cookie.
+///
+/// The token stops working at once, and the session's sockets are disconnected.
+#[utoipa::path(
+    post, path = "/auth/logout", tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 204, description = "Signed out."))
+)]
+async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    session::revoke(&state.db, user.session_id).await?;
+    state.notifier().notify(Event::SessionRevoked {
+        session_id: user.session_id,
+    });
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(res)
+}
+
+/// The signed-in user.
+#[utoipa::path(
+    get, path = "/auth/me", tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, description = "The current user.", body = User))
+)]
+async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<User>, ApiError> {
+    let row = users::find_by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    Ok(Json(row.into()))
+}

@@ -1,0 +1,139 @@
+//! Wrappers around axum's extractors whose rejections become problem+json.
+
+use crate::error::{ApiError, ErrorCode};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use validator::Validate;
+
+/// JSON body in and out; a bad body answers 400/413/415/422 problem+json.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<S, T> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(rej) => Err(json_rejection(rej)),
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+pub fn json_rejection(rej: JsonRejection) -> ApiError {
+    match rej {
+        JsonRejection::JsonDataError(e) => {
+            // serde's message names the field and what was wrong with it.
+            let msg = std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.body_text());
+            ApiError::field("body", "invalid", msg)
+        }
+        JsonRejection::JsonSyntaxError(_) => ApiError::bad_request(
+            ErrorCode::MalformedJson,
+            "The request body is not valid JSON.",
+        ),
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "Send the body as `Content-Type: application/json`.",
+        ),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            payload_too_large()
+        }
+        other => ApiError::bad_request(ErrorCode::BadRequest, other.body_text()),
+    }
+}
+
+pub fn payload_too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::PayloadTooLarge,
+        "The request body is larger than 64 KiB.",
+    )
+}
+
+/// A JSON body that is also validated with `validator` (422 with per-field errors).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ValidJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ValidJson<T>
+where
+    T: DeserializeOwned + Validate,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(v) = Json::<T>::from_request(req, state).await?;
+        v.validate()?;
+        Ok(ValidJson(v))
+    }
+}
+
+/// Query string; a bad parameter answers 422 `validation_failed`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned + Validate,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let v: T = serde_html_form_like(query).map_err(|rej| {
+            let text = match rej {
+                QueryRejection::FailedToDeserializeQueryString(e) => e.body_text(),
+                other => other.body_text(),
+            };
+            ApiError::field("query", "invalid", text)
+        })?;
+        v.validate()?;
+        Ok(Query(v))
+    }
+}
+
+fn serde_html_form_like<T: DeserializeOwned>(query: &str) -> Result<T, QueryRejection> {
+    let uri: axum::http::Uri = format!("/?{query}")
+        .parse()
+        .unwrap_or_else(|_| axum::http::Uri::from_static("/"));
+    axum::extract::Query::<T>::try_from_uri(&uri).map(|q| q.0)
+}
+
+/// Path parameters; an unparsable id answers 404 (no such resource can exist).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError::not_found("Resource")),
+            Err(other) => Err(ApiError::bad_request(ErrorCode::BadRequest, other.body_text())),
+        }
+    }
+}

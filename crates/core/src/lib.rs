@@ -1,0 +1,22 @@
+//! What every MyRelay feature crate shares: the problem+json error, typed configuration,
+//! roles, the application state, the extractors that route axum's rejections through our
+//! error type, and the notifier through which features announce what happened.
+
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod notify;
+pub mod pagination;
+pub mod rate_limit;
+pub mod role;
+pub mod state;
+
+pub use config::Config;
+pub use error::{ApiError, ErrorCode, FieldError, Problem};
+pub use extract::{Json, Path, Query, ValidJson};
+pub use notify::{Event, LiveCounts, LiveStats, Notifier, TicketRef};
+pub use role::Role;
+pub use state::AppState;
+
+/// Database ids are PostgreSQL `bigint`s and JSON numbers everywhere (HTTP and sockets).
+pub type Id = i64;
