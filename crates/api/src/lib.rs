@@ -1,1 +1,34 @@
-//! placeholder
+//! The `myrelay-api` application: router composition, HTTP middleware, the OpenAPI
+//! document, and the commands of the binary.
+
+pub mod cli;
+pub mod http;
+pub mod openapi;
+
+use myrelay_core::{AppState, Config};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use std::time::Duration;
+
+/// Every migration in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// Connect with settings suited to a server: bounded pool, fast failure when the database is
+/// away (requests answer 503 instead of hanging).
+pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
+    let pool = PgPoolOptions::new()
+        .max_connections(20)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(3))
+        .idle_timeout(Duration::from_secs(300))
+        .connect(&config.database_url)
+        .await?;
+    Ok(pool)
+}
+
+pub use http::{build_app, serve};
+
+/// Build the state for `pool` and `config`.
+pub fn state(pool: PgPool, config: Config) -> AppState {
+    AppState::new(pool, config)
+}

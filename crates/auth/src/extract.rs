@@ -4,9 +4,9 @@
 use crate::session::{self, SessionUser};
 use crate::{SESSION_COOKIE, token};
 use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
 use myrelay_core::{ApiError, AppState, Id, Role};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use uuid::Uuid;

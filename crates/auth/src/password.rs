@@ -51,13 +51,21 @@ mod tests {
     #[tokio::test]
     async fn hashes_and_verifies() {
         let h = hash("correct horse".into(), 4).await.unwrap();
-        assert!(verify("correct horse".into(), Some(h.clone()), 4).await.unwrap());
+        assert!(
+            verify("correct horse".into(), Some(h.clone()), 4)
+                .await
+                .unwrap()
+        );
         assert!(!verify("wrong horse".into(), Some(h), 4).await.unwrap());
     }
 
     #[tokio::test]
     async fn unknown_user_never_verifies() {
-        assert!(!verify("dummy-password-for-timing".into(), None, 4).await.unwrap());
+        assert!(
+            !verify("dummy-password-for-timing".into(), None, 4)
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
@@ -65,6 +73,10 @@ mod tests {
         assert!(hash("a".repeat(72), 4).await.is_err());
         let h = hash("a".repeat(71), 4).await.unwrap();
         // A 72-byte password that shares the first 71 bytes must not verify.
-        assert!(!verify(format!("{}b", "a".repeat(71)), Some(h), 4).await.unwrap());
+        assert!(
+            !verify(format!("{}b", "a".repeat(71)), Some(h), 4)
+                .await
+                .unwrap()
+        );
     }
 }

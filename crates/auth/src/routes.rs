@@ -47,12 +47,20 @@ pub fn display_name_ok(n: &str) -> Result<(), ValidationError> {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterRequest {
     /// A well-formed email address (at most 254 characters); compared case-insensitively.
-    #[validate(email(message = "Enter a valid email address."), length(max = 254, message = "Email must be at most 254 characters."))]
+    #[validate(
+        email(message = "Enter a valid email address."),
+        length(max = 254, message = "Email must be at most 254 characters.")
+    )]
     #[schema(format = "email", max_length = 254, example = "ada@example.com")]
     pub email: String,
     /// 8–71 bytes.
     #[validate(custom(function = "password_bytes"))]
-    #[schema(min_length = 8, max_length = 71, format = "password", example = "correct horse battery")]
+    #[schema(
+        min_length = 8,
+        max_length = 71,
+        format = "password",
+        example = "correct horse battery"
+    )]
     pub password: String,
     /// 1–80 characters after trimming.
     #[validate(custom(function = "display_name_ok"))]
@@ -80,7 +88,11 @@ pub struct AuthResponse {
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.cookie_secure { "; Secure" } else { "" };
+    let secure = if state.config.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
     let v = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     );
@@ -142,7 +154,10 @@ async fn register(
     .await
     .map_err(|e| {
         on_constraint(e, "users_email_key", || {
-            ApiError::conflict(ErrorCode::EmailTaken, "An account with this email already exists.")
+            ApiError::conflict(
+                ErrorCode::EmailTaken,
+                "An account with this email already exists.",
+            )
         })
     })?;
     start_session(&state, user, &headers, ip, StatusCode::CREATED).await
@@ -167,9 +182,10 @@ async fn login(
     ValidJson(req): ValidJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     state.limits.check(&state.limits.login_ip, &ip.0)?;
-    state
-        .limits
-        .check(&state.limits.login_email, &users::normalize_email(&req.email))?;
+    state.limits.check(
+        &state.limits.login_email,
+        &users::normalize_email(&req.email),
+    )?;
     let user = users::find_by_email(&state.db, &req.email).await?;
     let ok = password::verify(
         req.password,
@@ -204,7 +220,8 @@ async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<Resp
         session_id: user.session_id,
     });
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().insert(SET_COOKIE, session_cookie(&state, "", 0));
+    res.headers_mut()
+        .insert(SET_COOKIE, session_cookie(&state, "", 0));
     Ok(res)
 }
 

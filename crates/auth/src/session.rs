@@ -37,7 +37,11 @@ pub async fn create(
 }
 
 /// The live session `sid` of user `user_id`: not revoked, not expired, user active.
-pub async fn lookup(db: impl PgExecutor<'_>, sid: Uuid, user_id: Id) -> sqlx::Result<Option<SessionUser>> {
+pub async fn lookup(
+    db: impl PgExecutor<'_>,
+    sid: Uuid,
+    user_id: Id,
+) -> sqlx::Result<Option<SessionUser>> {
     sqlx::query_as::<_, SessionUser>(
         "SELECT s.id AS session_id, u.id, u.email, u.display_name, u.role
            FROM sessions s JOIN users u ON u.id = s.user_id

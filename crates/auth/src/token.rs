@@ -42,7 +42,11 @@ pub fn issue(
         iss: ISSUER.into(),
         aud: AUDIENCE.into(),
     };
-    Ok(encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding)?)
+    Ok(encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &keys.encoding,
+    )?)
 }
 
 fn validation() -> Validation {
@@ -98,7 +102,15 @@ mod tests {
         let k = keys(&[7u8; 32]);
         let now = Utc::now();
         let sid = Uuid::new_v4();
-        let t = issue(&k, 5, sid, Role::Agent, now, now + chrono::Duration::hours(1)).unwrap();
+        let t = issue(
+            &k,
+            5,
+            sid,
+            Role::Agent,
+            now,
+            now + chrono::Duration::hours(1),
+        )
+        .unwrap();
         let c = verify(&k, &t).unwrap();
         assert_eq!(c.sub, "5");
         assert_eq!(c.sid, sid);
@@ -109,10 +121,26 @@ mod tests {
     fn rejects_expired_tampered_wrong_key_and_alg_none() {
         let k = keys(&[7u8; 32]);
         let now = Utc::now();
-        let expired = issue(&k, 1, Uuid::new_v4(), Role::User, now - chrono::Duration::hours(2), now - chrono::Duration::seconds(1)).unwrap();
+        let expired = issue(
+            &k,
+            1,
+            Uuid::new_v4(),
+            Role::User,
+            now - chrono::Duration::hours(2),
+            now - chrono::Duration::seconds(1),
+        )
+        .unwrap();
         assert!(verify(&k, &expired).is_none());
 
-        let good = issue(&k, 1, Uuid::new_v4(), Role::User, now, now + chrono::Duration::hours(1)).unwrap();
+        let good = issue(
+            &k,
+            1,
+            Uuid::new_v4(),
+            Role::User,
+            now,
+            now + chrono::Duration::hours(1),
+        )
+        .unwrap();
         let other = keys(&[8u8; 32]);
         assert!(verify(&other, &good).is_none());
 

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("MYRELAY_JWT_SECRET is required (at least 32 bytes); set MYRELAY_DEV=1 for a generated development secret")]
+    #[error(
+        "MYRELAY_JWT_SECRET is required (at least 32 bytes); set MYRELAY_DEV=1 for a generated development secret"
+    )]
     MissingSecret,
     #[error("MYRELAY_JWT_SECRET must be at least 32 bytes (got {0})")]
     ShortSecret(usize),
@@ -257,7 +259,10 @@ mod tests {
         assert_eq!(c.session_ttl, Duration::from_secs(7 * 86_400));
         assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
-        assert_eq!(c.cors_origins, vec!["http://localhost:3000", "http://127.0.0.1:3000"]);
+        assert_eq!(
+            c.cors_origins,
+            vec!["http://localhost:3000", "http://127.0.0.1:3000"]
+        );
         assert!(c.redis_url.is_none());
     }
 
@@ -266,7 +271,10 @@ mod tests {
         let c = cfg(&[
             ("MYRELAY_JWT_SECRET", &"y".repeat(40)),
             ("MYRELAY_ADDR", "0.0.0.0:9000"),
-            ("MYRELAY_CORS_ORIGINS", "https://a.example, https://b.example/"),
+            (
+                "MYRELAY_CORS_ORIGINS",
+                "https://a.example, https://b.example/",
+            ),
             ("MYRELAY_COOKIE_SECURE", "false"),
             ("MYRELAY_SESSION_TTL", "12h"),
             ("MYRELAY_BCRYPT_COST", "10"),

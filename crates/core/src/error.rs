@@ -259,8 +259,10 @@ impl IntoResponse for ApiError {
         }
         let mut res = problem_response(&self.to_problem());
         if let ApiError::RateLimited { retry_after_secs } = self {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs.max(1)),
+            );
         }
         res
     }

@@ -1,7 +1,7 @@
 //! Wrappers around axum's extractors whose rejections become problem+json.
 
 use crate::error::{ApiError, ErrorCode};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -99,23 +99,12 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
-        let v: T = serde_html_form_like(query).map_err(|rej| {
-            let text = match rej {
-                QueryRejection::FailedToDeserializeQueryString(e) => e.body_text(),
-                other => other.body_text(),
-            };
-            ApiError::field("query", "invalid", text)
-        })?;
+        // serde_html_form: repeated keys (`status=open&status=assigned`) fill a `Vec`.
+        let v: T = serde_html_form::from_str(query)
+            .map_err(|e| ApiError::field("query", "invalid", e.to_string()))?;
         v.validate()?;
         Ok(Query(v))
     }
-}
-
-fn serde_html_form_like<T: DeserializeOwned>(query: &str) -> Result<T, QueryRejection> {
-    let uri: axum::http::Uri = format!("/?{query}")
-        .parse()
-        .unwrap_or_else(|_| axum::http::Uri::from_static("/"));
-    axum::extract::Query::<T>::try_from_uri(&uri).map(|q| q.0)
 }
 
 /// Path parameters; an unparsable id answers 404 (no such resource can exist).
@@ -132,8 +121,13 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Path(v)),
-            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError::not_found("Resource")),
-            Err(other) => Err(ApiError::bad_request(ErrorCode::BadRequest, other.body_text())),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(ApiError::not_found("Resource"))
+            }
+            Err(other) => Err(ApiError::bad_request(
+                ErrorCode::BadRequest,
+                other.body_text(),
+            )),
         }
     }
 }

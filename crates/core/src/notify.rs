@@ -24,7 +24,10 @@ pub struct TicketRef {
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A ticket was filed. `ticket` is the ticket object as HTTP returns it.
-    TicketCreated { ticket: TicketRef, ticket_json: Value },
+    TicketCreated {
+        ticket: TicketRef,
+        ticket_json: Value,
+    },
     /// Status or assignment changed: `room_event` (`ticket:status:updated` or
     /// `ticket:assigned`) with `room_payload` goes to the ticket room; `ticket_json` feeds
     /// inboxes. `previous_agent` lost the ticket if it differs from the new assignee.

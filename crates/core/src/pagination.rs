@@ -19,7 +19,13 @@ impl Cursor {
     }
 
     pub fn decode(s: &str) -> Result<Cursor, ApiError> {
-        let bad = || ApiError::field("cursor", "invalid", "The cursor is not one this API issued.");
+        let bad = || {
+            ApiError::field(
+                "cursor",
+                "invalid",
+                "The cursor is not one this API issued.",
+            )
+        };
         let raw = b64_decode(s).ok_or_else(bad)?;
         let raw = String::from_utf8(raw).map_err(|_| bad())?;
         let (ts, id) = raw.split_once(':').ok_or_else(bad)?;
@@ -36,7 +42,11 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 fn b64_encode(input: &[u8]) -> String {
     let mut out = String::with_capacity(input.len() * 4 / 3 + 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         let chars = chunk.len() + 1;
         for i in 0..chars {

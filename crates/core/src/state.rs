@@ -1,6 +1,6 @@
+use crate::Config;
 use crate::notify::{LiveStats, NoLiveStats, NoopNotifier, Notifier};
 use crate::rate_limit::RateLimits;
-use crate::Config;
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use sqlx::PgPool;
 use std::sync::{Arc, OnceLock};

@@ -1,1 +1,9 @@
-//! placeholder
+//! Messages: the conversation inside a ticket. Each ticket numbers its messages 1, 2, 3…
+//! (`seq`), assigned by the inserting statement under the ticket's row lock, so `seq` is
+//! gapless and safe as an "after" cursor.
+
+pub mod routes;
+pub mod store;
+
+pub use routes::router;
+pub use store::{Message, MessagePage, SendOutcome, Sender, history, send};

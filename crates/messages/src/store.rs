@@ -1,0 +1,244 @@
+use chrono::{DateTime, Utc};
+use myrelay_core::{ApiError, ErrorCode, Id, Role};
+use myrelay_tickets::policy::{self, Access, Viewer};
+use myrelay_tickets::queries as tickets;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use utoipa::ToSchema;
+
+/// Who sent a message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Sender {
+    pub id: Id,
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// A message: the same object in HTTP responses, socket acks and broadcasts.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Message {
+    pub id: Id,
+    pub ticket_id: Id,
+    /// 1, 2, 3… within the ticket, without gaps.
+    pub seq: i64,
+    pub sender: Sender,
+    pub content: String,
+    /// The sender's idempotency key.
+    pub client_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: Id,
+    ticket_id: Id,
+    seq: i64,
+    sender_user_id: Id,
+    sender_role: Role,
+    sender_name: String,
+    content: String,
+    client_id: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<MessageRow> for Message {
+    fn from(r: MessageRow) -> Self {
+        Message {
+            id: r.id,
+            ticket_id: r.ticket_id,
+            seq: r.seq,
+            sender: Sender {
+                id: r.sender_user_id,
+                display_name: r.sender_name,
+                role: r.sender_role,
+            },
+            content: r.content,
+            client_id: r.client_id,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// One round trip: check the sender may post (the SQL mirror of
+/// [`policy::check_may_post`]), bump the ticket's `last_seq` under its row lock, and insert.
+/// A repeated `client_id` violates `messages_client_id_key`, which rolls the whole statement
+/// back (no seq is consumed); the caller then returns the stored message.
+const INSERT: &str = "
+WITH me AS (
+    SELECT id, role, display_name FROM users WHERE id = $2 AND is_active
+), t AS (
+    UPDATE tickets t
+       SET last_seq = t.last_seq + 1, last_message_at = now(), updated_at = now()
+      FROM me
+     WHERE t.id = $1 AND t.status <> 'closed'
+       AND (me.role = 'admin' OR t.created_by_user_id = me.id
+            OR (me.role = 'agent' AND (t.assigned_agent_id = me.id
+                OR (t.status = 'open' AND t.assigned_agent_id IS NULL))))
+ RETURNING t.id, t.last_seq, me.role, me.display_name
+), ins AS (
+    INSERT INTO messages (ticket_id, seq, sender_user_id, sender_role, content, client_id)
+    SELECT t.id, t.last_seq, $2, t.role, $3, $4 FROM t
+    RETURNING id, ticket_id, seq, sender_user_id, sender_role, content, client_id, created_at
+)
+SELECT ins.id, ins.ticket_id, ins.seq, ins.sender_user_id, ins.sender_role,
+       t.display_name AS sender_name, ins.content, ins.client_id, ins.created_at
+  FROM ins, t";
+
+macro_rules! message_select {
+    () => {
+        "SELECT m.id, m.ticket_id, m.seq, m.sender_user_id, m.sender_role,
+                u.display_name AS sender_name, m.content, m.client_id, m.created_at
+           FROM messages m JOIN users u ON u.id = m.sender_user_id "
+    };
+}
+
+const BY_CLIENT_ID: &str = concat!(
+    message_select!(),
+    "WHERE m.ticket_id = $1 AND m.sender_user_id = $2 AND m.client_id = $3"
+);
+const AFTER: &str = concat!(
+    message_select!(),
+    "WHERE m.ticket_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+);
+const BEFORE: &str = concat!(
+    "SELECT * FROM (",
+    message_select!(),
+    "WHERE m.ticket_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3) x ORDER BY seq"
+);
+
+pub struct SendOutcome {
+    pub message: Message,
+    /// False when `client_id` repeated an earlier send: nothing new was stored.
+    pub created: bool,
+}
+
+pub const MAX_CONTENT_CHARS: usize = 5000;
+pub const MAX_CLIENT_ID_CHARS: usize = 100;
+
+/// Validate and trim message content (1–5000 characters after trimming).
+pub fn clean_content(content: &str) -> Result<&str, ApiError> {
+    let c = content.trim();
+    let n = c.chars().count();
+    if n == 0 || n > MAX_CONTENT_CHARS {
+        return Err(ApiError::field(
+            "content",
+            "length",
+            "A message must be 1 to 5000 characters after trimming.",
+        ));
+    }
+    Ok(c)
+}
+
+pub fn check_client_id(client_id: &str) -> Result<(), ApiError> {
+    let n = client_id.chars().count();
+    if n == 0 || n > MAX_CLIENT_ID_CHARS {
+        return Err(ApiError::field(
+            "client_id",
+            "length",
+            "client_id must be 1 to 100 characters.",
+        ));
+    }
+    Ok(())
+}
+
+/// Store a message from `sender` (HTTP and sockets share this).
+pub async fn send(
+    db: &PgPool,
+    sender: Viewer,
+    ticket_id: Id,
+    content: &str,
+    client_id: &str,
+) -> Result<SendOutcome, ApiError> {
+    let content = clean_content(content)?;
+    check_client_id(client_id)?;
+    let res = sqlx::query_as::<_, MessageRow>(INSERT)
+        .bind(ticket_id)
+        .bind(sender.id)
+        .bind(content)
+        .bind(client_id)
+        .fetch_optional(db)
+        .await;
+    match res {
+        Ok(Some(row)) => Ok(SendOutcome {
+            message: row.into(),
+            created: true,
+        }),
+        Ok(None) => Err(refusal(db, sender, ticket_id).await),
+        Err(sqlx::Error::Database(d)) if d.constraint() == Some("messages_client_id_key") => {
+            let row = sqlx::query_as::<_, MessageRow>(BY_CLIENT_ID)
+                .bind(ticket_id)
+                .bind(sender.id)
+                .bind(client_id)
+                .fetch_one(db)
+                .await?;
+            Ok(SendOutcome {
+                message: row.into(),
+                created: false,
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Why the insert matched nothing, in the policy's words (404, 409 `ticket_closed`).
+async fn refusal(db: &PgPool, sender: Viewer, ticket_id: Id) -> ApiError {
+    match tickets::get(db, ticket_id).await {
+        Ok(Some(t)) => match policy::check_may_post(sender, Access::from(&t)) {
+            Err(e) => e,
+            // The policy allows it but the statement matched nothing: the sender is no longer
+            // active (or the ticket changed in between). Refuse without detail.
+            Ok(()) => ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "The message could not be stored; try again.",
+            ),
+        },
+        Ok(None) => ApiError::not_found("Ticket"),
+        Err(e) => e.into(),
+    }
+}
+
+/// History in ascending `seq`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessagePage {
+    pub items: Vec<Message>,
+    /// After `after_seq`: newer messages remain. Otherwise: older messages remain.
+    pub has_more: bool,
+}
+
+/// Messages of a ticket (the caller has checked visibility). With `after_seq`, the messages
+/// after it; with `before_seq`, the page before it; with neither, the newest page.
+pub async fn history(
+    db: &PgPool,
+    ticket_id: Id,
+    after_seq: Option<i64>,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<MessagePage> {
+    let (sql, bound) = match (after_seq, before_seq) {
+        (Some(a), _) => (AFTER, a),
+        (None, Some(b)) => (BEFORE, b),
+        (None, None) => (BEFORE, i64::MAX),
+    };
+    let mut rows: Vec<Message> = sqlx::query_as::<_, MessageRow>(sql)
+        .bind(ticket_id)
+        .bind(bound)
+        .bind(limit + 1)
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(Message::from)
+        .collect();
+    let has_more = rows.len() as i64 > limit;
+    if has_more {
+        if after_seq.is_some() {
+            rows.truncate(limit as usize);
+        } else {
+            rows.remove(0);
+        }
+    }
+    Ok(MessagePage {
+        items: rows,
+        has_more,
+    })
+}

@@ -1,0 +1,28 @@
+//! Room names, in one place.
+
+use myrelay_core::Id;
+use uuid::Uuid;
+
+/// Every agent and admin socket: the live inbox feed.
+pub const AGENTS: &str = "agents";
+/// Every admin socket.
+pub const ADMINS: &str = "admins";
+
+pub fn ticket(id: Id) -> String {
+    format!("ticket:{id}")
+}
+pub fn user(id: Id) -> String {
+    format!("user:{id}")
+}
+/// One per agent/admin with a socket, so live counts can count distinct agents from room
+/// names alone (across instances).
+pub fn staff(id: Id) -> String {
+    format!("staff:{id}")
+}
+pub fn session(id: Uuid) -> String {
+    format!("session:{id}")
+}
+
+pub fn parse_id(room: &str, prefix: &str) -> Option<Id> {
+    room.strip_prefix(prefix)?.parse().ok()
+}

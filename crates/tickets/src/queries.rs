@@ -1,0 +1,293 @@
+//! Ticket SQL. Static statements only; every list is a keyset page that comes off an index
+//! in order (see the indexes in `migrations/`).
+
+use crate::model::{Ticket, TicketRow, TicketStatus};
+use crate::policy::Viewer;
+use chrono::{DateTime, Utc};
+use myrelay_core::pagination::Cursor;
+use myrelay_core::{Id, Role};
+use serde_json::Value;
+use sqlx::{PgExecutor, Postgres, Transaction};
+
+/// Columns of [`TicketRow`], over `tickets t`, creator `c` and assignee `a`.
+macro_rules! ticket_columns {
+    () => {
+        "t.id, t.subject, t.description, t.status, t.created_at, t.updated_at, t.resolved_at,
+         t.closed_at, t.last_message_at, t.last_seq AS message_count,
+         c.id AS creator_id, c.display_name AS creator_name, c.email AS creator_email,
+         c.role AS creator_role, a.id AS agent_id, a.display_name AS agent_name,
+         a.email AS agent_email, a.role AS agent_role"
+    };
+}
+
+macro_rules! ticket_from {
+    () => {
+        " FROM tickets t JOIN users c ON c.id = t.created_by_user_id
+          LEFT JOIN users a ON a.id = t.assigned_agent_id "
+    };
+}
+
+/// Filters shared by every list branch. Parameters: `$2` statuses (or NULL), `$3` search
+/// words (or NULL), `$4`/`$5` the cursor (`infinity`/max id for the first page), `$6` limit.
+macro_rules! list_filters {
+    () => {
+        " AND ($2::ticket_status[] IS NULL OR t.status = ANY($2))
+          AND ($3::text IS NULL OR t.search @@ websearch_to_tsquery('english', $3))
+          AND (t.updated_at, t.id) < ($4, $5)
+          ORDER BY t.updated_at DESC, t.id DESC LIMIT $6"
+    };
+}
+
+/// Wrap a page of `(id)` rows into full tickets in list order.
+macro_rules! list_query {
+    ($page:expr) => {
+        concat!(
+            "WITH page AS (",
+            $page,
+            ") SELECT ",
+            ticket_columns!(),
+            " FROM page p JOIN tickets t ON t.id = p.id
+               JOIN users c ON c.id = t.created_by_user_id
+               LEFT JOIN users a ON a.id = t.assigned_agent_id
+              ORDER BY t.updated_at DESC, t.id DESC"
+        )
+    };
+}
+
+const GET: &str = concat!(
+    "SELECT ",
+    ticket_columns!(),
+    ticket_from!(),
+    " WHERE t.id = $1"
+);
+const GET_FOR_UPDATE: &str = concat!(
+    "SELECT ",
+    ticket_columns!(),
+    ticket_from!(),
+    " WHERE t.id = $1 FOR UPDATE OF t"
+);
+
+/// Tickets created by `$1`.
+const LIST_CREATED_BY: &str = list_query!(concat!(
+    "SELECT t.id FROM tickets t WHERE t.created_by_user_id = $1",
+    list_filters!()
+));
+/// Tickets assigned to `$1`.
+const LIST_ASSIGNED_TO: &str = list_query!(concat!(
+    "SELECT t.id FROM tickets t WHERE t.assigned_agent_id = $1",
+    list_filters!()
+));
+/// The open, unassigned pool (`$1` unused but typed so every list binds alike).
+const LIST_AVAILABLE: &str = list_query!(concat!(
+    "SELECT t.id FROM tickets t WHERE t.status = 'open' AND t.assigned_agent_id IS NULL AND $1::bigint IS NOT NULL",
+    list_filters!()
+));
+/// The user's own open tickets (what "available" means to a customer).
+const LIST_CREATED_BY_AVAILABLE: &str = list_query!(concat!(
+    "SELECT t.id FROM tickets t WHERE t.created_by_user_id = $1 AND t.status = 'open' AND t.assigned_agent_id IS NULL",
+    list_filters!()
+));
+/// Everything (admins).
+const LIST_ALL: &str = list_query!(concat!(
+    "SELECT t.id FROM tickets t WHERE $1::bigint IS NOT NULL",
+    list_filters!()
+));
+/// Tickets held by someone who is no longer an active agent or admin (admins reassign them).
+const LIST_NEEDS_REASSIGNMENT: &str = list_query!(concat!(
+    "SELECT t.id FROM tickets t JOIN users u ON u.id = t.assigned_agent_id
+      WHERE t.status IN ('assigned', 'resolved') AND (u.role = 'user' OR NOT u.is_active)
+        AND $1::bigint IS NOT NULL",
+    list_filters!()
+));
+/// An agent's whole view: the pool ∪ assigned to them ∪ created by them. Three disjoint
+/// branches, each an ordered, LIMITed scan of its own index, so a page costs the same
+/// however many tickets are open.
+const LIST_AGENT_VIEW: &str = list_query!(concat!(
+    "SELECT id FROM ((SELECT t.id, t.updated_at FROM tickets t
+         WHERE t.status = 'open' AND t.assigned_agent_id IS NULL",
+    list_filters!(),
+    ") UNION ALL (SELECT t.id, t.updated_at FROM tickets t WHERE t.assigned_agent_id = $1",
+    list_filters!(),
+    ") UNION ALL (SELECT t.id, t.updated_at FROM tickets t WHERE t.created_by_user_id = $1
+         AND t.assigned_agent_id IS DISTINCT FROM $1
+         AND NOT (t.status = 'open' AND t.assigned_agent_id IS NULL)",
+    list_filters!(),
+    ")) u ORDER BY u.updated_at DESC, u.id DESC LIMIT $6"
+));
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Created by me (users); assigned to me (agents and admins).
+    Mine,
+    /// Open and unassigned.
+    Available,
+    /// Everything I may see.
+    All,
+}
+
+pub struct ListFilter {
+    pub scope: Scope,
+    pub statuses: Option<Vec<TicketStatus>>,
+    pub q: Option<String>,
+    pub cursor: Option<Cursor>,
+    pub limit: i64,
+    /// Admin only: tickets whose assignee is no longer an active agent or admin.
+    pub needs_reassignment: bool,
+}
+
+pub struct Page {
+    pub items: Vec<Ticket>,
+    pub next_cursor: Option<String>,
+}
+
+/// The page of tickets `viewer` may see under `f` (the admin list passes an admin viewer).
+pub async fn list(db: impl PgExecutor<'_>, viewer: Viewer, f: &ListFilter) -> sqlx::Result<Page> {
+    let sql: &'static str = if f.needs_reassignment {
+        LIST_NEEDS_REASSIGNMENT
+    } else {
+        match (viewer.role, f.scope) {
+            (Role::User, Scope::Available) => LIST_CREATED_BY_AVAILABLE,
+            (Role::User, _) => LIST_CREATED_BY,
+            (_, Scope::Mine) => LIST_ASSIGNED_TO,
+            (_, Scope::Available) => LIST_AVAILABLE,
+            (Role::Agent, Scope::All) => LIST_AGENT_VIEW,
+            (Role::Admin, Scope::All) => LIST_ALL,
+        }
+    };
+    let (at, id) = match f.cursor {
+        Some(c) => (c.at, c.id),
+        None => (DateTime::<Utc>::MAX_UTC, i64::MAX),
+    };
+    let q = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let mut rows: Vec<Ticket> = sqlx::query_as::<_, TicketRow>(sql)
+        .bind(viewer.id)
+        .bind(f.statuses.as_deref())
+        .bind(q)
+        .bind(at)
+        .bind(id)
+        .bind(f.limit + 1)
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(Ticket::from)
+        .collect();
+    let next_cursor = if rows.len() as i64 > f.limit {
+        rows.truncate(f.limit as usize);
+        rows.last().map(|t| {
+            Cursor {
+                at: t.updated_at,
+                id: t.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Ok(Page {
+        items: rows,
+        next_cursor,
+    })
+}
+
+pub async fn get(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<Option<Ticket>> {
+    Ok(sqlx::query_as::<_, TicketRow>(GET)
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .map(Ticket::from))
+}
+
+/// Lock the ticket row for the rest of the transaction.
+pub async fn get_for_update(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Id,
+) -> sqlx::Result<Option<Ticket>> {
+    Ok(sqlx::query_as::<_, TicketRow>(GET_FOR_UPDATE)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(Ticket::from))
+}
+
+pub async fn insert(
+    tx: &mut Transaction<'_, Postgres>,
+    created_by: Id,
+    subject: Option<&str>,
+    description: &str,
+) -> sqlx::Result<Id> {
+    sqlx::query_scalar(
+        "INSERT INTO tickets (subject, description, created_by_user_id) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(subject)
+    .bind(description)
+    .bind(created_by)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Set the status and maintain `resolved_at`/`closed_at` (reopen clears `resolved_at`).
+pub async fn set_status(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Id,
+    to: TicketStatus,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE tickets SET status = $2, updated_at = now(),
+             resolved_at = CASE WHEN $2 = 'resolved' THEN now()
+                                WHEN $2 = 'assigned' THEN NULL ELSE resolved_at END,
+             closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(to)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// Set the assignee (and the status that goes with it).
+pub async fn set_assignee(
+    tx: &mut Transaction<'_, Postgres>,
+    id: Id,
+    agent: Option<Id>,
+    status: TicketStatus,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE tickets SET assigned_agent_id = $2, status = $3, updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(agent)
+    .bind(status)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// Append to the ticket's event log (in the same transaction as the change).
+pub async fn record_event(
+    tx: &mut Transaction<'_, Postgres>,
+    ticket_id: Id,
+    actor: Id,
+    kind: &str,
+    data: Value,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, actor_user_id, kind, data) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(ticket_id)
+    .bind(actor)
+    .bind(kind)
+    .bind(data)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// Whether `id` is an active agent or admin (a valid assignee).
+pub async fn is_active_staff(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND is_active AND role IN ('agent', 'admin'))")
+        .bind(id)
+        .fetch_one(db)
+        .await
+}
