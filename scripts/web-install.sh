@@ -8,7 +8,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
 if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
-if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then
+if [ -z "${WEB_SKIP_BROWSER:-}" ] && ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then
   echo "web-install: installing Debian's chromium for the browser tests"
   if [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null || {
