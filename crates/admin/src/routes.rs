@@ -96,17 +96,6 @@ async fn stats(
     }))
 }
 
-/// `/tickets`' filters plus `needs_reassignment` (documented on the route).
-#[derive(Debug, Deserialize, Validate)]
-pub struct AdminTicketsQuery {
-    #[serde(flatten)]
-    #[validate(nested)]
-    pub list: ListQuery,
-    /// Only tickets held by someone who is no longer an active agent or admin (after a
-    /// demotion or deactivation), to reassign them.
-    pub needs_reassignment: Option<bool>,
-}
-
 /// Every ticket, with the same filters and pagination as `/tickets`.
 #[utoipa::path(
     get, path = "/admin/tickets", tag = "admin",
@@ -120,18 +109,13 @@ pub struct AdminTicketsQuery {
 async fn all_tickets(
     State(state): State<AppState>,
     RequireAdmin(admin): RequireAdmin,
-    Query(q): Query<AdminTicketsQuery>,
+    Query(q): Query<ListQuery>,
 ) -> Result<Json<TicketPage>, ApiError> {
     let viewer = Viewer {
         id: admin.id,
         role: Role::Admin,
     };
-    let page = tickets::list(
-        &state.db,
-        viewer,
-        &q.list.to_filter(q.needs_reassignment.unwrap_or(false))?,
-    )
-    .await?;
+    let page = tickets::list(&state.db, viewer, &q.to_filter(true)?).await?;
     Ok(Json(TicketPage {
         items: page.items,
         next_cursor: page.next_cursor,
@@ -144,16 +128,23 @@ pub struct UsersQuery {
     /// Only this role.
     pub role: Option<Role>,
     /// Part of the email or display name.
-    #[validate(length(max = 200, message = "At most 200 characters."))]
-    #[param(max_length = 200)]
+    #[validate(
+        length(max = 200, message = "At most 200 characters."),
+        custom(function = "no_nul")
+    )]
+    #[param(max_length = 200, pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
     /// Page size, 1–100 (default 20).
     #[validate(range(min = 1, max = 100, message = "limit must be between 1 and 100."))]
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
-    #[param(max_length = 64)]
+    #[param(pattern = "^[0-9]{1,18}_[0-9]{1,18}$")]
     pub cursor: Option<String>,
+}
+
+fn no_nul(s: &str) -> Result<(), validator::ValidationError> {
+    myrelay_core::text::no_nul(s)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

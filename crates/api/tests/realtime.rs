@@ -611,3 +611,56 @@ fn uuid_like() -> String {
             .as_nanos()
     )
 }
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn agents_watching_an_open_ticket_leave_its_room_when_another_agent_takes_it(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("pool-cust").await;
+    let taker = app.agent("taker").await;
+    let watcher = app.agent("watcher").await;
+    let admin = app.admin("overseer").await;
+    let t = app.ticket(&u, "open and watched").await;
+    let mut sw = app.socket(&watcher.token).await;
+    let mut sadm = app.socket(&admin.token).await;
+    assert_eq!(
+        sw.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
+        true
+    );
+    assert_eq!(
+        sadm.emit_ack("ticket:join", json!({ "ticket_id": t }))
+            .await["ok"],
+        true
+    );
+    app.patch(&format!("/tickets/{t}/assign"), &taker.token, json!({}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.post(
+        &format!("/tickets/{t}/messages"),
+        &u.token,
+        json!({ "content": "for the taker only" }),
+    )
+    .await;
+    assert!(
+        !sw.receives("ticket:message:new", QUIET).await,
+        "the watching agent lost access"
+    );
+    assert!(
+        sadm.receives("ticket:message:new", WAIT).await,
+        "admins keep seeing it"
+    );
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn events_sent_right_after_connect_are_answered(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("eager").await;
+    let t = app.ticket(&u, "eager").await;
+    // Many fresh connections that emit at once: none may lose its first ack.
+    for _ in 0..20 {
+        let s = app.socket(&u.token).await;
+        let ack = s
+            .try_emit_ack("ticket:join", json!({ "ticket_id": t }))
+            .await;
+        assert_eq!(ack.expect("first event acked")["ok"], true);
+    }
+}

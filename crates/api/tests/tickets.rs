@@ -190,7 +190,8 @@ async fn assign_take_release_reassign(pool: PgPool) {
     let (s, b) = app
         .patch(&path, &c.admin.token, json!({ "agent_id": c.user.id }))
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["code"], "not_assignable");
     // Admin omitting agent_id takes it themselves.
     let (s, t) = app.patch(&path, &c.admin.token, json!({})).await;
     assert_eq!(

@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn password_bytes(p: &str) -> Result<(), ValidationError> {
+    myrelay_core::text::no_nul(p)?;
     if p.len() < password::MIN_BYTES || p.len() > password::MAX_BYTES {
         return Err(ValidationError::new("length").with_message(Cow::Borrowed(
             "Password must be 8 to 71 bytes long (bcrypt's limit; longer passwords are refused, never truncated).",
@@ -37,7 +38,8 @@ fn password_bytes(p: &str) -> Result<(), ValidationError> {
 /// A well-formed address of at most 254 characters, once surrounding spaces are trimmed.
 pub fn email_ok(e: &str) -> Result<(), ValidationError> {
     use validator::ValidateEmail;
-    let e = e.trim();
+    myrelay_core::text::no_nul(e)?;
+    let e = myrelay_core::text::trim(e);
     if e.len() > 254 || !e.validate_email() {
         return Err(ValidationError::new("email").with_message(Cow::Borrowed(
             "Enter a valid email address (at most 254 characters).",
@@ -48,19 +50,23 @@ pub fn email_ok(e: &str) -> Result<(), ValidationError> {
 
 /// 1–80 characters after trimming.
 pub fn display_name_ok(n: &str) -> Result<(), ValidationError> {
-    let len = n.trim().chars().count();
-    if !(1..=80).contains(&len) {
-        return Err(ValidationError::new("length")
-            .with_message(Cow::Borrowed("Display name must be 1 to 80 characters.")));
-    }
-    Ok(())
+    myrelay_core::text::check(n, 1, 80)
+}
+
+fn no_nul(s: &str) -> Result<(), ValidationError> {
+    myrelay_core::text::no_nul(s)
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterRequest {
     /// A well-formed email address (at most 254 characters); compared case-insensitively.
     #[validate(custom(function = "email_ok"))]
-    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
+    #[schema(
+        format = "email",
+        max_length = 254,
+        pattern = r"^[^\u0000]*$",
+        example = "ada@example.com"
+    )]
     pub email: String,
     /// 8–71 bytes.
     #[validate(custom(function = "password_bytes"))]
@@ -68,22 +74,44 @@ pub struct RegisterRequest {
         min_length = 8,
         max_length = 71,
         format = "password",
+        pattern = r"^[^\u0000]*$",
         example = "correct horse battery"
     )]
     pub password: String,
     /// 1–80 characters after trimming.
     #[validate(custom(function = "display_name_ok"))]
-    #[schema(min_length = 1, max_length = 80, example = "Ada Lovelace")]
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$",
+        example = "Ada Lovelace"
+    )]
     pub display_name: String,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct LoginRequest {
-    #[validate(length(min = 1, max = 254, message = "Email is required."))]
-    #[schema(max_length = 254, example = "ada@example.com")]
+    #[validate(
+        length(min = 1, max = 254, message = "Email is required."),
+        custom(function = "no_nul")
+    )]
+    #[schema(
+        min_length = 1,
+        max_length = 254,
+        pattern = r"^[^\u0000]*$",
+        example = "ada@example.com"
+    )]
     pub email: String,
-    #[validate(length(min = 1, max = 1024, message = "Password is required."))]
-    #[schema(min_length = 1, max_length = 1024, format = "password")]
+    #[validate(
+        length(min = 1, max = 1024, message = "Password is required."),
+        custom(function = "no_nul")
+    )]
+    #[schema(
+        min_length = 1,
+        max_length = 1024,
+        format = "password",
+        pattern = r"^[^\u0000]*$"
+    )]
     pub password: String,
 }
 
@@ -121,6 +149,7 @@ async fn start_session(
     let expires_at = now + ttl;
     let ua = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let sid = session::create(&state.db, user.id, expires_at, ua, Some(&ip.0.to_string())).await?;
+    users::touch_last_seen(&state.db, user.id).await?;
     let token = token::issue(&state.keys, user.id, sid, user.role, now, expires_at)?;
     let cookie = session_cookie(state, &token, ttl.num_seconds());
     let body = AuthResponse {
@@ -204,7 +233,6 @@ async fn login(
     .await?;
     match user {
         Some(u) if ok && u.is_active => {
-            users::touch_last_seen(&state.db, u.id).await?;
             start_session(&state, u, &headers, ip, StatusCode::OK).await
         }
         _ => Err(ApiError::new(

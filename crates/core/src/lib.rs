@@ -10,6 +10,7 @@ pub mod pagination;
 pub mod rate_limit;
 pub mod role;
 pub mod state;
+pub mod text;
 
 pub use config::Config;
 pub use error::{ApiError, ErrorCode, FieldError, Problem};

@@ -12,10 +12,13 @@ pub struct Cursor {
     pub id: i64,
 }
 
+/// Schema pattern of a cursor: every string it matches decodes.
+pub const CURSOR_PATTERN: &str = "^[0-9]{1,18}_[0-9]{1,18}$";
+
 impl Cursor {
+    /// `<microseconds>_<id>`: treat it as opaque; it is only ever echoed back.
     pub fn encode(&self) -> String {
-        let raw = format!("{}:{}", self.at.timestamp_micros(), self.id);
-        b64_encode(raw.as_bytes())
+        format!("{}_{}", self.at.timestamp_micros().max(0), self.id.max(0))
     }
 
     pub fn decode(s: &str) -> Result<Cursor, ApiError> {
@@ -26,58 +29,18 @@ impl Cursor {
                 "The cursor is not one this API issued.",
             )
         };
-        let raw = b64_decode(s).ok_or_else(bad)?;
-        let raw = String::from_utf8(raw).map_err(|_| bad())?;
-        let (ts, id) = raw.split_once(':').ok_or_else(bad)?;
+        let (ts, id) = s.split_once('_').ok_or_else(bad)?;
+        let digits =
+            |p: &str| !p.is_empty() && p.len() <= 18 && p.bytes().all(|b| b.is_ascii_digit());
+        if !digits(ts) || !digits(id) {
+            return Err(bad());
+        }
         let at = DateTime::from_timestamp_micros(ts.parse().map_err(|_| bad())?).ok_or_else(bad)?;
         Ok(Cursor {
             at,
             id: id.parse().map_err(|_| bad())?,
         })
     }
-}
-
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-fn b64_encode(input: &[u8]) -> String {
-    let mut out = String::with_capacity(input.len() * 4 / 3 + 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-fn b64_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() > 64 {
-        return None;
-    }
-    let mut vals = Vec::with_capacity(s.len());
-    for c in s.bytes() {
-        vals.push(ALPHABET.iter().position(|&a| a == c)? as u32);
-    }
-    let mut out = Vec::new();
-    for chunk in vals.chunks(4) {
-        if chunk.len() == 1 {
-            return None;
-        }
-        let mut n = 0u32;
-        for (i, v) in chunk.iter().enumerate() {
-            n |= v << (18 - 6 * i);
-        }
-        for i in 0..chunk.len() - 1 {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]
@@ -95,8 +58,29 @@ mod tests {
 
     #[test]
     fn garbage_cursor_is_a_validation_error() {
-        for bad in ["", "!!!", "abc", "MTIz", &"A".repeat(100)] {
+        for bad in [
+            "",
+            "!!!",
+            "abc",
+            "1_",
+            "_1",
+            "1_2_3",
+            "-1_2",
+            &"1".repeat(19),
+            &format!("{}_1", "9".repeat(19)),
+        ] {
             assert!(Cursor::decode(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_string_matching_the_pattern_decodes() {
+        for ok in [
+            "0_0",
+            "999999999999999999_999999999999999999",
+            "1732481234567890_42",
+        ] {
+            assert!(Cursor::decode(ok).is_ok(), "{ok}");
         }
     }
 }

@@ -40,12 +40,13 @@ pub struct PostMessageRequest {
     #[schema(
         min_length = 1,
         max_length = 5000,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$",
         example = "Could you send a screenshot?"
     )]
     pub content: String,
     /// Your idempotency key (1–100 characters, a UUID is best). Repeating it returns the
     /// stored message instead of a duplicate. Generated when omitted.
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
     pub client_id: Option<String>,
 }
 

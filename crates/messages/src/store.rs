@@ -117,21 +117,19 @@ pub const MAX_CLIENT_ID_CHARS: usize = 100;
 
 /// Validate and trim message content (1–5000 characters after trimming).
 pub fn clean_content(content: &str) -> Result<&str, ApiError> {
-    let c = content.trim();
-    let n = c.chars().count();
-    if n == 0 || n > MAX_CONTENT_CHARS {
+    if myrelay_core::text::check(content, 1, MAX_CONTENT_CHARS).is_err() {
         return Err(ApiError::field(
             "content",
             "length",
-            "A message must be 1 to 5000 characters after trimming.",
+            "A message must be 1 to 5000 characters after trimming, without NUL characters.",
         ));
     }
-    Ok(c)
+    Ok(myrelay_core::text::trim(content))
 }
 
 pub fn check_client_id(client_id: &str) -> Result<(), ApiError> {
     let n = client_id.chars().count();
-    if n == 0 || n > MAX_CLIENT_ID_CHARS {
+    if n == 0 || n > MAX_CLIENT_ID_CHARS || client_id.contains('\0') {
         return Err(ApiError::field(
             "client_id",
             "length",

@@ -31,7 +31,9 @@ pub struct AuthPayload {
 }
 
 /// Connect middleware: `auth: { token }` or the session cookie, checked against the
-/// session row exactly like HTTP.
+/// session row exactly like HTTP. It also joins the rooms and registers the event handlers:
+/// socketioxide sends CONNECT before it runs (spawned) connect handlers, so anything done
+/// there could miss the client's first events; middleware finishes before CONNECT is sent.
 pub async fn authenticate<A: Adapter>(
     s: SocketRef<A>,
     State(state): State<AppState>,
@@ -46,6 +48,7 @@ pub async fn authenticate<A: Adapter>(
     let user = authenticate_token(&state, &token)
         .await
         .map_err(|_| Unauthorized)?;
+    setup(&s, &state, &user);
     s.extensions.insert(user);
     Ok(())
 }
@@ -54,11 +57,10 @@ pub async fn authenticate<A: Adapter>(
 #[derive(Clone)]
 struct EventBudget(Arc<DefaultDirectRateLimiter>);
 
-pub async fn on_connect<A: Adapter>(
-    s: SocketRef<A>,
-    State(state): State<AppState>,
-    Extension(user): Extension<CurrentUser>,
-) {
+/// Everything is set up by [`authenticate`] before the client learns it is connected.
+pub async fn on_connect<A: Adapter>(_s: SocketRef<A>) {}
+
+fn setup<A: Adapter>(s: &SocketRef<A>, state: &AppState, user: &CurrentUser) {
     s.join(rooms::user(user.id));
     s.join(rooms::session(user.session_id));
     if user.role.is_staff() {

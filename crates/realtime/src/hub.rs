@@ -50,21 +50,22 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, ev: Event) {
         }
         Event::TicketChanged {
             ticket,
-            previous_agent,
+            previous_agent: _,
             room_event,
             room_payload,
             ticket_json,
         } => {
             let room = rooms::ticket(ticket.id);
-            // An agent who lost the ticket (and did not file it) leaves its room before
-            // anything more is said there.
-            if let Some(prev) = previous_agent
-                && Some(prev) != ticket.assigned_agent_id
-                && prev != ticket.created_by
-                && !ticket.available
-            {
-                io.to(rooms::user(prev))
-                    .except(rooms::ADMINS)
+            // Who may see it besides the pool: admins, the creator, the assignee.
+            let mut full: Vec<String> = vec![rooms::ADMINS.into(), rooms::user(ticket.created_by)];
+            if let Some(a) = ticket.assigned_agent_id {
+                full.push(rooms::user(a));
+            }
+            // Out of the pool: every other agent (a previous assignee, agents who had it open
+            // while it was available) leaves its room before anything more is said there.
+            if !ticket.available {
+                io.to(rooms::AGENTS)
+                    .except(full.clone())
                     .leave(room.clone())
                     .await
                     .ok();
@@ -73,10 +74,6 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, ev: Event) {
 
             // Inbox feeds: the full ticket to whoever may see it, `ticket: null` to agents
             // from whose view it has gone.
-            let mut full: Vec<String> = vec![rooms::ADMINS.into(), rooms::user(ticket.created_by)];
-            if let Some(a) = ticket.assigned_agent_id {
-                full.push(rooms::user(a));
-            }
             let update = json!({ "ticket_id": ticket.id, "ticket": ticket_json });
             if ticket.available {
                 full.push(rooms::AGENTS.into());

@@ -8,12 +8,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use myrelay_auth::CurrentUser;
 use myrelay_core::pagination::{Cursor, DEFAULT_LIMIT};
+use myrelay_core::text;
 use myrelay_core::{
     ApiError, AppState, ErrorCode, Event, Id, Json, Path, Problem, Query, Role, ValidJson,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
-use std::borrow::Cow;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -36,36 +36,32 @@ impl From<&CurrentUser> for Viewer {
     }
 }
 
-fn trimmed_len(min: usize, max: usize, s: &str) -> Result<(), ValidationError> {
-    let n = s.trim().chars().count();
-    if n < min || n > max {
-        return Err(
-            ValidationError::new("length").with_message(Cow::Owned(format!(
-                "Must be {min} to {max} characters after trimming."
-            ))),
-        );
-    }
-    Ok(())
-}
-
 fn subject_ok(s: &str) -> Result<(), ValidationError> {
-    trimmed_len(0, 200, s)
+    text::check(s, 0, 200)
 }
 fn description_ok(s: &str) -> Result<(), ValidationError> {
-    trimmed_len(1, 10_000, s)
+    text::check(s, 1, 10_000)
+}
+fn no_nul(s: &str) -> Result<(), ValidationError> {
+    text::no_nul(s)
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateTicketRequest {
     /// Optional one-line summary, at most 200 characters.
     #[validate(custom(function = "subject_ok"))]
-    #[schema(max_length = 200, example = "Cannot sign in on mobile")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000]*$",
+        example = "Cannot sign in on mobile"
+    )]
     pub subject: Option<String>,
     /// What you need help with: 1–10 000 characters after trimming.
     #[validate(custom(function = "description_ok"))]
     #[schema(
         min_length = 1,
         max_length = 10000,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$",
         example = "Since this morning the app says my password is wrong."
     )]
     pub description: String,
@@ -79,22 +75,32 @@ pub struct ListQuery {
     #[serde(default)]
     pub status: Option<Vec<TicketStatus>>,
     /// `mine`, `available` or `all` (default).
+    #[param(inline)]
     pub scope: Option<Scope>,
     /// Words to find in the subject or description (PostgreSQL full-text search).
-    #[validate(length(max = 200, message = "At most 200 characters."))]
-    #[param(max_length = 200)]
+    #[validate(
+        length(max = 200, message = "At most 200 characters."),
+        custom(function = "no_nul")
+    )]
+    #[param(max_length = 200, pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
     /// Page size, 1–100 (default 20).
     #[validate(range(min = 1, max = 100, message = "limit must be between 1 and 100."))]
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
-    #[param(max_length = 64)]
+    #[param(pattern = "^[0-9]{1,18}_[0-9]{1,18}$")]
     pub cursor: Option<String>,
+    /// Admin list only (`/admin/tickets`), documented there.
+    #[param(ignore)]
+    pub needs_reassignment: Option<bool>,
 }
 
 impl ListQuery {
-    pub fn to_filter(&self, needs_reassignment: bool) -> Result<ListFilter, ApiError> {
+    /// The filter; `needs_reassignment` only where the caller allows it (the admin list).
+    pub fn to_filter(&self, allow_needs_reassignment: bool) -> Result<ListFilter, ApiError> {
+        let needs_reassignment =
+            allow_needs_reassignment && self.needs_reassignment.unwrap_or(false);
         Ok(ListFilter {
             scope: self.scope.unwrap_or(Scope::All),
             statuses: self.status.clone().filter(|s| !s.is_empty()),
@@ -148,10 +154,10 @@ async fn create_ticket(
     let subject = req
         .subject
         .as_deref()
-        .map(str::trim)
+        .map(myrelay_core::text::trim)
         .filter(|s| !s.is_empty());
     let mut tx = state.db.begin().await?;
-    let id = queries::insert(&mut tx, user.id, subject, req.description.trim()).await?;
+    let id = queries::insert(&mut tx, user.id, subject, text::trim(&req.description)).await?;
     queries::record_event(&mut tx, id, user.id, "created", json!({ "status": "open" })).await?;
     tx.commit().await?;
     let ticket = queries::get(&state.db, id)
@@ -329,7 +335,7 @@ async fn change_status(
     responses(
         (status = 200, description = "The updated ticket.", body = Ticket),
         (status = 403, description = "You may not assign this ticket (`forbidden`).", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Someone else holds it (`already_assigned`) or the status does not allow it (`invalid_transition`).", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Someone else holds it (`already_assigned`) the status does not allow it (`invalid_transition`), or `agent_id` is not an active agent or admin (`not_assignable`).", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn assign_ticket(
@@ -343,17 +349,6 @@ async fn assign_ticket(
         None => Some(user.id),
         Some(t) => t,
     };
-    if user.role == Role::Admin
-        && let Some(agent) = target
-        && agent != user.id
-        && !queries::is_active_staff(&state.db, agent).await?
-    {
-        return Err(ApiError::field(
-            "agent_id",
-            "not_staff",
-            "Not an active agent or admin.",
-        ));
-    }
     let mut tx = state.db.begin().await?;
     let t = queries::get_for_update(&mut tx, id)
         .await?
@@ -377,6 +372,16 @@ async fn assign_ticket(
     }
     if current == target && target.is_some() {
         return Ok(Json(t)); // already theirs: no-op
+    }
+    if user.role == Role::Admin
+        && let Some(agent) = target
+        && agent != user.id
+        && !queries::is_active_staff(&mut *tx, agent).await?
+    {
+        return Err(ApiError::conflict(
+            ErrorCode::NotAssignable,
+            "Tickets can only be assigned to an active agent or admin.",
+        ));
     }
     let new_status = if target.is_some() {
         TicketStatus::Assigned

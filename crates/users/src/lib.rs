@@ -65,7 +65,7 @@ impl From<UserRow> for User {
 
 /// Emails are compared trimmed and lower-cased.
 pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
+    myrelay_core::text::trim(email).to_lowercase()
 }
 
 pub async fn find_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<UserRow>> {
@@ -97,7 +97,7 @@ pub async fn insert(db: impl PgExecutor<'_>, u: NewUser<'_>) -> sqlx::Result<Use
     )
     .bind(normalize_email(u.email))
     .bind(u.password_hash)
-    .bind(u.display_name.trim())
+    .bind(myrelay_core::text::trim(u.display_name))
     .bind(u.role)
     .fetch_one(db)
     .await
