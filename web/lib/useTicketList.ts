@@ -15,8 +15,6 @@ export type TicketQuery = {
   needsReassignment?: boolean;
 };
 
-const PAGE_SIZE = 20;
-
 /** Would this ticket be in the list the server gives for `query`? Used for live updates. */
 export function ticketMatches(t: Ticket, query: TicketQuery, me: User): boolean | "unknown" {
   if (query.status.length > 0 && !query.status.includes(t.status)) return false;
@@ -54,11 +52,11 @@ export function useTicketList(query: TicketQuery, me: User) {
 
   const fetchPage = useCallback(async (cursor: string | null) => {
     const q = queryRef.current;
+    // No `limit`: the API's default page (20) is the one we want.
     const common = {
       status: q.status.length > 0 ? q.status : undefined,
       scope: q.scope,
       q: q.q.trim() || undefined,
-      limit: PAGE_SIZE,
       cursor: cursor ?? undefined,
     };
     if (q.source === "admin") {

@@ -1,0 +1,87 @@
+import { expect, test } from "@playwright/test";
+import {
+  assignToSelf,
+  createTicket,
+  expectOrderedAndUnique,
+  makeAgent,
+  messages,
+  newPage,
+  postMessage,
+  registerUser,
+  signIn,
+  unique,
+} from "./support";
+
+test("a reload keeps the session and the conversation", async ({ browser }) => {
+  const user = await registerUser("reloader");
+  const { id } = await createTicket(user.token, unique("Reload"), "Does the history survive a reload?");
+  const { context, page } = await newPage(browser);
+  await signIn(page, user, /\/app\/tickets$/);
+  await page.goto(`/app/tickets/${id}`);
+  for (const text of ["first message", "second message", "third message"]) {
+    await page.getByLabel("Message").fill(text);
+    await page.getByLabel("Message").press("Enter");
+    await expect(messages(page).filter({ hasText: text })).toHaveCount(1);
+  }
+  await expect(page.getByTestId("pending-message")).toHaveCount(0);
+
+  await page.reload();
+  await expect(page.getByTestId("current-user")).toContainText(user.name);
+  await expect(messages(page)).toHaveCount(3);
+  await expect(messages(page).nth(0)).toContainText("first message");
+  await expect(messages(page).nth(2)).toContainText("third message");
+  await expectOrderedAndUnique(page);
+  await context.close();
+});
+
+test("the chat catches up after the connection drops, with nothing lost or doubled", async ({ browser }) => {
+  const user = await registerUser("patient");
+  const agentAccount = await makeAgent("flaky");
+  const { id } = await createTicket(user.token, unique("Flaky wifi"), "My connection keeps dropping.");
+  await assignToSelf(agentAccount.token, id);
+  await postMessage(user.token, id, "before the drop");
+
+  const agent = await newPage(browser);
+  await signIn(agent.page, agentAccount, /\/app\/inbox$/);
+  await agent.page.goto(`/app/inbox/${id}`);
+  await expect(messages(agent.page)).toHaveCount(1);
+  await expect(agent.page.getByTestId("connection-state")).toHaveText("Connected");
+
+  const user_ = await newPage(browser);
+  await signIn(user_.page, user, /\/app\/tickets$/);
+  await user_.page.goto(`/app/tickets/${id}`);
+  await expect(user_.page.getByTestId("room-members")).toContainText(agentAccount.name);
+
+  // The agent's network goes away, and the socket with it.
+  await agent.context.setOffline(true);
+  await agent.page.evaluate(() => window.__myrelaySocket?.io.engine.close());
+  await expect(agent.page.getByTestId("connection-state")).toHaveText("Reconnecting…");
+
+  // Meanwhile the user writes twice.
+  for (const text of ["while you were away 1", "while you were away 2"]) {
+    await user_.page.getByLabel("Message").fill(text);
+    await user_.page.getByLabel("Message").press("Enter");
+    await expect(messages(user_.page).filter({ hasText: text })).toHaveCount(1);
+  }
+
+  // Back online: the agent reconnects and catches up, each message exactly once.
+  await agent.context.setOffline(false);
+  await expect(agent.page.getByTestId("connection-state")).toHaveText("Connected", { timeout: 30_000 });
+  await expect(messages(agent.page).filter({ hasText: "while you were away 1" })).toHaveCount(1);
+  await expect(messages(agent.page).filter({ hasText: "while you were away 2" })).toHaveCount(1);
+  await expect(messages(agent.page)).toHaveCount(3);
+
+  // Live traffic flows again, both ways.
+  await agent.page.getByLabel("Message").fill("back again");
+  await agent.page.getByLabel("Message").press("Enter");
+  await expect(messages(user_.page).filter({ hasText: "back again" })).toHaveCount(1);
+  await user_.page.getByLabel("Message").fill("welcome back");
+  await user_.page.getByLabel("Message").press("Enter");
+  await expect(messages(agent.page).filter({ hasText: "welcome back" })).toHaveCount(1);
+  await expect(messages(agent.page)).toHaveCount(5);
+  await expectOrderedAndUnique(agent.page);
+  await expectOrderedAndUnique(user_.page);
+
+  await agent.context.close();
+  await user_.context.close();
+});
