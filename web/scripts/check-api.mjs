@@ -17,9 +17,15 @@ if (!existsSync(spec)) {
 const dir = mkdtempSync(join(tmpdir(), "myrelay-api-"));
 const fresh = join(dir, "schema.d.ts");
 try {
-  execFileSync(join(web, "node_modules", ".bin", "openapi-typescript"), [spec, "-o", fresh], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  try {
+    execFileSync(join(web, "node_modules", ".bin", "openapi-typescript"), [spec, "-o", fresh], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+  } catch (e) {
+    const out = String(e.stderr ?? "").split("\n").filter((l) => /✘|Error/.test(l)).slice(0, 5);
+    console.error(["check:api: openapi-typescript could not read openapi.json:", ...out].join("\n"));
+    process.exit(1);
+  }
   const want = readFileSync(fresh, "utf8");
   const have = existsSync(committed) ? readFileSync(committed, "utf8") : "";
   if (want !== have) {

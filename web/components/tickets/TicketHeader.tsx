@@ -64,7 +64,7 @@ export function TicketHeader({
             <dt>Opened by</dt>
             <dd className="text-slate-700" data-testid="ticket-creator">
               {t.created_by.display_name}
-              {staff && <span className="text-slate-500"> · {t.created_by.email}</span>}
+              {staff && <span className="hidden text-slate-500 sm:inline"> · {t.created_by.email}</span>}
             </dd>
           </div>
           <div className="flex gap-1">
