@@ -85,3 +85,23 @@ test("the chat catches up after the connection drops, with nothing lost or doubl
   await agent.context.close();
   await user_.context.close();
 });
+
+test("long conversations load the newest page first, and earlier pages on request", async ({ browser }) => {
+  const user = await registerUser("chatty");
+  const { id } = await createTicket(user.token, unique("Long story"), "This will take a while to explain.");
+  for (let i = 1; i <= 60; i++) await postMessage(user.token, id, `part ${i} of the story`);
+
+  const { context, page } = await newPage(browser);
+  await signIn(page, user, /\/app\/tickets$/);
+  await page.goto(`/app/tickets/${id}`);
+  await expect(messages(page)).toHaveCount(50);
+  await expect(messages(page).last()).toContainText("part 60 of the story");
+  await expect(messages(page).last()).toBeInViewport();
+
+  await page.getByRole("button", { name: "Load earlier messages" }).click();
+  await expect(messages(page)).toHaveCount(60);
+  await expect(messages(page).first()).toContainText("part 1 of the story");
+  await expect(page.getByRole("button", { name: "Load earlier messages" })).toHaveCount(0);
+  await expectOrderedAndUnique(page);
+  await context.close();
+});

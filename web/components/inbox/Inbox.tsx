@@ -26,7 +26,19 @@ export function Inbox() {
   return (
     <PageBody wide>
       <PageHeader title="Inbox" description={tab.hint} />
-      <div role="tablist" aria-label="Inbox views" className="mb-4 flex gap-1 border-b border-slate-200">
+      <div
+        role="tablist"
+        aria-label="Inbox views"
+        className="mb-4 flex gap-1 border-b border-slate-200"
+        onKeyDown={(e) => {
+          // Arrow keys move between tabs, as in any tab list.
+          const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+          if (!step) return;
+          const i = (TABS.indexOf(tab) + step + TABS.length) % TABS.length;
+          set({ tab: TABS[i]!.scope });
+          (e.currentTarget.children[i] as HTMLElement | undefined)?.focus();
+        }}
+      >
         {TABS.map((t) => {
           const selected = t.scope === tab.scope;
           return (
@@ -35,6 +47,7 @@ export function Inbox() {
               role="tab"
               type="button"
               aria-selected={selected}
+              tabIndex={selected ? 0 : -1}
               onClick={() => set({ tab: t.scope })}
               className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${
                 selected ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"
