@@ -105,3 +105,39 @@ test("long conversations load the newest page first, and earlier pages on reques
   await expectOrderedAndUnique(page);
   await context.close();
 });
+
+test("a broadcast lost on the way is fetched when the next one shows the gap", async ({ browser }) => {
+  const user = await registerUser("gappy");
+  const agentAccount = await makeAgent("gapwatcher");
+  const { id } = await createTicket(user.token, unique("Lossy line"), "Some of my messages vanish.");
+  await assignToSelf(agentAccount.token, id);
+
+  const agent = await newPage(browser);
+  await signIn(agent.page, agentAccount, /\/app\/inbox$/);
+  await agent.page.goto(`/app/inbox/${id}`);
+  await expect(agent.page.getByText("No messages yet.")).toBeVisible();
+  await expect(agent.page.getByTestId("room-members")).toBeVisible();
+
+  // Drop the next `ticket:message:new` this tab receives, as a full socket buffer would.
+  await agent.page.evaluate(() => {
+    type Packet = { data?: unknown[] };
+    const socket = window.__myrelaySocket as unknown as { onevent: (p: Packet) => void };
+    const deliver = socket.onevent.bind(socket);
+    let dropped = false;
+    socket.onevent = (packet: Packet) => {
+      if (!dropped && packet.data?.[0] === "ticket:message:new") {
+        dropped = true;
+        return;
+      }
+      deliver(packet);
+    };
+  });
+
+  await postMessage(user.token, id, "this one gets lost");
+  await postMessage(user.token, id, "this one shows the gap");
+  await expect(messages(agent.page).filter({ hasText: "this one shows the gap" })).toHaveCount(1);
+  await expect(messages(agent.page).filter({ hasText: "this one gets lost" })).toHaveCount(1);
+  await expect(messages(agent.page)).toHaveCount(2);
+  await expectOrderedAndUnique(agent.page);
+  await agent.context.close();
+});

@@ -18,14 +18,15 @@ export function mergeMessages(current: readonly Message[], incoming: readonly Me
 }
 
 /**
- * The last `seq` reached without a hole, counting from the oldest loaded message.
- * Everything after it must be fetched (`after_seq`) before the list is complete.
+ * The last `seq` reached without a hole, counting from `from` (the first `seq` known to
+ * be loaded with everything after it: the start of the first history page, or 1 when
+ * the conversation was empty). Everything after it must be fetched (`after_seq`) before
+ * the list is complete.
  */
-export function contiguousEnd(messages: readonly Message[]): number {
-  const first = messages[0];
-  if (!first) return 0;
-  let end = first.seq;
+export function contiguousEnd(messages: readonly Message[], from = messages[0]?.seq ?? 1): number {
+  let end = from - 1;
   for (const m of messages) {
+    if (m.seq < from) continue;
     if (m.seq === end + 1) end = m.seq;
     else if (m.seq > end + 1) break;
   }

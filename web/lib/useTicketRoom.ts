@@ -81,6 +81,8 @@ export function useTicketRoom(ticketId: number): TicketRoom {
   const [history, setHistory] = useState<TicketRoom["history"]>("loading");
   const [historyError, setHistoryError] = useState<string | null>(null);
   const historyLoaded = useRef(false);
+  /** From this seq on, the list must have no hole (set by the first history page). */
+  const anchor = useRef(1);
   const [hasOlder, setHasOlder] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
 
@@ -128,7 +130,7 @@ export function useTicketRoom(ticketId: number): TicketRoom {
     try {
       do {
         st.again = false;
-        let after = contiguousEnd(messagesRef.current);
+        let after = contiguousEnd(messagesRef.current, anchor.current);
         for (;;) {
           const page = await unwrap(
             api().GET("/tickets/{id}/messages", {
@@ -152,7 +154,7 @@ export function useTicketRoom(ticketId: number): TicketRoom {
     (incoming: readonly Message[]) => {
       merge(incoming);
       const list = messagesRef.current;
-      if (historyLoaded.current && contiguousEnd(list) < lastSeq(list)) void catchUp();
+      if (historyLoaded.current && contiguousEnd(list, anchor.current) < lastSeq(list)) void catchUp();
     },
     [merge, catchUp],
   );
@@ -175,6 +177,7 @@ export function useTicketRoom(ticketId: number): TicketRoom {
     )
       .then((page) => {
         if (cancelled) return;
+        anchor.current = page.items[0]?.seq ?? 1;
         merge(page.items);
         historyLoaded.current = true;
         setHasOlder(page.has_more);
@@ -224,7 +227,7 @@ export function useTicketRoom(ticketId: number): TicketRoom {
 
     const join = async () => {
       try {
-        const after = historyLoaded.current ? contiguousEnd(messagesRef.current) : undefined;
+        const after = historyLoaded.current ? contiguousEnd(messagesRef.current, anchor.current) : undefined;
         const res = await socket
           .timeout(ACK_TIMEOUT_MS)
           .emitWithAck("ticket:join", { ticket_id: ticketId, after_seq: after });
