@@ -104,5 +104,8 @@ test("a ticket goes from a user to an agent and back, live, and the dashboard co
   await expect(admin.page.getByTestId("user-row")).toHaveCount(1);
   await screenshot(admin.page, "11-admin-users");
 
-  for (const c of [user, agent, admin]) await c.context.close();
+  for (const c of [user, agent, admin]) {
+    expect(c.problems).toEqual([]);
+    await c.context.close();
+  }
 });

@@ -79,10 +79,23 @@ export async function stats(): Promise<Stats> {
   return apiCall("GET", "/admin/stats", { token: await adminToken() });
 }
 
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
-  return { context, page };
+  return { context, page, problems: watchConsole(page) };
+}
+
+/** Console errors and uncaught exceptions of a page (React warnings, failed requests…). */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    const url = m.location().url;
+    // Signed-out visitors: "who am I?" answers 401, which the browser logs. That is expected.
+    if (url.endsWith("/auth/me") && m.text().includes("401")) return;
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()} (${url})`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  return problems;
 }
 
 /** Sign in through the login form and wait for the role's home page. */
