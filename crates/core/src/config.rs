@@ -35,6 +35,8 @@ pub struct Config {
     pub bcrypt_cost: u32,
     pub rate_limit: bool,
     pub redis_url: Option<String>,
+    /// Channel prefix of the Socket.IO Redis adapter (instances sharing it form one cluster).
+    pub redis_prefix: String,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
     pub log_format: LogFormat,
@@ -164,6 +166,7 @@ impl Config {
             bcrypt_cost,
             rate_limit,
             redis_url: var("REDIS_URL"),
+            redis_prefix: "myrelay".into(),
             admin_email: var("MYRELAY_ADMIN_EMAIL"),
             admin_password: var("MYRELAY_ADMIN_PASSWORD"),
             log_format,

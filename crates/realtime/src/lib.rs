@@ -19,7 +19,7 @@ use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::handler::ConnectHandler;
 use socketioxide_redis::drivers::redis::redis_client as redis;
-use socketioxide_redis::{RedisAdapter, RedisAdapterCtr};
+use socketioxide_redis::{RedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -76,7 +76,10 @@ pub async fn attach(router: Router, state: AppState) -> anyhow::Result<(Router, 
                 format!("{url}?protocol=resp3")
             };
             let client = redis::Client::open(url)?;
-            let adapter = RedisAdapterCtr::new_with_redis(&client).await?;
+            let adapter_config = RedisAdapterConfig::default()
+                .with_prefix(state.config.redis_prefix.clone())
+                .with_request_timeout(Duration::from_secs(2));
+            let adapter = RedisAdapterCtr::new_with_redis_config(&client, adapter_config).await?;
             let (layer, io) = builder(&state)
                 .with_adapter::<RedisAdapter<_>>(adapter)
                 .build_layer();

@@ -1,0 +1,613 @@
+//! Issue 4: Socket.IO ticket rooms against a real server (raw protocol client).
+
+use myrelay_test_support::TestApp;
+use myrelay_test_support::sio::{ConnectError, SioClient};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use sqlx::PgPool;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(3);
+const QUIET: Duration = Duration::from_millis(400);
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn bad_and_revoked_tokens_are_refused_with_unauthorized(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("sock").await;
+    for token in [None, Some("garbage"), Some("a.b.c")] {
+        match SioClient::connect(app.addr, token, None).await {
+            Err(ConnectError::Refused(m)) => assert_eq!(m, "unauthorized"),
+            Err(e) => panic!("unexpected {e:?}"),
+            Ok(_) => panic!("connected with {token:?}"),
+        }
+    }
+    let ok = SioClient::connect(app.addr, Some(&u.token), None).await;
+    assert!(ok.is_ok());
+    app.call(Method::POST, "/auth/logout", Some(&u.token), None)
+        .await;
+    match SioClient::connect(app.addr, Some(&u.token), None).await {
+        Err(ConnectError::Refused(m)) => assert_eq!(m, "unauthorized"),
+        other => panic!("revoked token: {:?}", other.map(|c| c.sid)),
+    }
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn the_session_cookie_authenticates_a_socket(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("cookie").await;
+    let cookie = format!("myrelay_session={}", u.token);
+    let c =
+        SioClient::connect_with(app.addr, None, Some("http://localhost:3000"), Some(&cookie)).await;
+    assert!(c.is_ok(), "{:?}", c.err());
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn a_foreign_origin_is_refused_and_an_allowed_one_accepted(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("origin").await;
+    match SioClient::connect(app.addr, Some(&u.token), Some("https://evil.example")).await {
+        Err(ConnectError::Http(403)) => {}
+        other => panic!("foreign origin: {:?}", other.map(|c| c.sid)),
+    }
+    // Long-polling handshakes are refused too.
+    let r = app
+        .http
+        .get(app.url("/socket.io/?EIO=4&transport=polling"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        SioClient::connect(app.addr, Some(&u.token), Some("http://localhost:3000"))
+            .await
+            .is_ok()
+    );
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn users_and_agents_cannot_join_rooms_they_may_not_see(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let a = app.register("ua").await;
+    let b = app.register("ub").await;
+    let agent1 = app.agent("ag1").await;
+    let agent2 = app.agent("ag2").await;
+    let t = app.ticket(&a, "private matter").await;
+    let sb = app.socket(&b.token).await;
+    let ack = sb.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    assert_eq!(ack["ok"], false);
+    assert_eq!(ack["error"]["code"], "not_found");
+    assert!(
+        !ack.to_string().contains("private"),
+        "a refused join carries nothing of the ticket"
+    );
+    app.patch(&format!("/tickets/{t}/assign"), &agent1.token, json!({}))
+        .await;
+    let s2 = app.socket(&agent2.token).await;
+    let ack = s2.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    assert_eq!(ack["error"]["code"], "not_found");
+    let s1 = app.socket(&agent1.token).await;
+    let ack = s1.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    assert_eq!(ack["ticket"]["id"], t);
+    // Sending to a room one may not see is refused as well.
+    let ack = sb
+        .emit_ack(
+            "ticket:message:send",
+            json!({ "ticket_id": t, "content": "hi", "client_id": "x1" }),
+        )
+        .await;
+    assert_eq!(ack["error"]["code"], "not_found");
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn send_ack_then_the_other_member_receives_the_next_seq_once(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("chatter").await;
+    let agent = app.agent("helper").await;
+    let t = app.ticket(&u, "let's chat").await;
+    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
+        .await;
+    let mut su = app.socket(&u.token).await;
+    let mut sa = app.socket(&agent.token).await;
+    let mut su2 = app.socket(&u.token).await; // the user's second tab
+    for s in [&su, &sa, &su2] {
+        assert_eq!(
+            s.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
+            true
+        );
+    }
+    let joined = su.expect("ticket:user_joined", WAIT).await.unwrap();
+    assert_eq!(joined["ticket_id"], t);
+
+    let ack = su
+        .emit_ack(
+            "ticket:message:send",
+            json!({ "ticket_id": t, "content": "hello", "client_id": "c-1" }),
+        )
+        .await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    assert_eq!(ack["message"]["seq"], 1);
+    let got = sa
+        .expect("ticket:message:new", WAIT)
+        .await
+        .expect("agent receives");
+    assert_eq!(got["message"], ack["message"], "the same object as the ack");
+    let tab = su2
+        .expect("ticket:message:new", WAIT)
+        .await
+        .expect("other tab receives");
+    assert_eq!(tab["message"]["seq"], 1);
+    assert!(
+        !su.receives("ticket:message:new", QUIET).await,
+        "the sending socket has its ack only"
+    );
+
+    // Duplicate client_id: same message, nothing broadcast.
+    let again = su
+        .emit_ack(
+            "ticket:message:send",
+            json!({ "ticket_id": t, "content": "hello", "client_id": "c-1" }),
+        )
+        .await;
+    assert_eq!(again["message"], ack["message"]);
+    assert!(
+        !sa.receives("ticket:message:new", QUIET).await,
+        "one broadcast only"
+    );
+
+    let reply = sa
+        .emit_ack(
+            "ticket:message:send",
+            json!({ "ticket_id": t, "content": "hi there", "client_id": "a-1" }),
+        )
+        .await;
+    assert_eq!(reply["message"]["seq"], 2);
+    assert_eq!(
+        su.expect("ticket:message:new", WAIT).await.unwrap()["message"]["sender"]["role"],
+        "agent"
+    );
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE ticket_id = $1")
+        .bind(t)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn invalid_payloads_get_error_acks_not_silence(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("fuzzy").await;
+    let t = app.ticket(&u, "payloads").await;
+    let s = app.socket(&u.token).await;
+    for (event, data) in [
+        ("ticket:join", json!({})),
+        ("ticket:join", json!({ "ticket_id": "seven" })),
+        ("ticket:join", json!("just a string")),
+        ("ticket:message:send", json!({ "ticket_id": t })),
+        (
+            "ticket:message:send",
+            json!({ "ticket_id": t, "content": "   ", "client_id": "c" }),
+        ),
+        (
+            "ticket:message:send",
+            json!({ "ticket_id": t, "content": "x".repeat(5001), "client_id": "c" }),
+        ),
+        (
+            "ticket:message:send",
+            json!({ "ticket_id": t, "content": "ok", "client_id": "" }),
+        ),
+        ("ticket:typing:start", json!({ "ticket_id": t })),
+        ("no:such:event", json!({})),
+    ] {
+        let ack = s.emit_ack(event, data.clone()).await;
+        assert_eq!(ack["ok"], false, "{event} {data}: {ack}");
+        assert!(ack["error"]["code"].is_string());
+    }
+    // Still connected and working.
+    assert_eq!(
+        s.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
+        true
+    );
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn reconnecting_with_after_seq_gets_exactly_what_was_missed(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("away").await;
+    let t = app.ticket(&u, "catch up").await;
+    let s = app.socket(&u.token).await;
+    s.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    for i in 1..=3 {
+        s.emit_ack(
+            "ticket:message:send",
+            json!({ "ticket_id": t, "content": format!("m{i}"), "client_id": format!("c{i}") }),
+        )
+        .await;
+    }
+    s.close();
+    for i in 4..=6 {
+        app.post(
+            &format!("/tickets/{t}/messages"),
+            &u.token,
+            json!({ "content": format!("m{i}") }),
+        )
+        .await;
+    }
+    let s = app.socket(&u.token).await;
+    let ack = s
+        .emit_ack("ticket:join", json!({ "ticket_id": t, "after_seq": 3 }))
+        .await;
+    let seqs: Vec<i64> = ack["missed_messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, vec![4, 5, 6]);
+    let ack = s.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    assert_eq!(
+        ack["missed_messages"].as_array().unwrap().len(),
+        0,
+        "no after_seq, nothing to catch up"
+    );
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn http_status_change_and_http_message_reach_the_room(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("watcher").await;
+    let agent = app.agent("worker").await;
+    let t = app.ticket(&u, "status please").await;
+    let mut su = app.socket(&u.token).await;
+    su.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
+        .await;
+    let assigned = su
+        .expect("ticket:assigned", WAIT)
+        .await
+        .expect("assignment broadcast");
+    assert_eq!(assigned["assigned_agent"]["id"], agent.id);
+    assert_eq!(assigned["actor"]["id"], agent.id);
+    app.patch(
+        &format!("/tickets/{t}/status"),
+        &agent.token,
+        json!({ "status": "resolved" }),
+    )
+    .await;
+    let ev = su
+        .expect("ticket:status:updated", WAIT)
+        .await
+        .expect("status broadcast");
+    assert_eq!(ev["ticket_id"], t);
+    assert_eq!(ev["status"], "resolved");
+    assert_eq!(ev["ticket"]["status"], "resolved");
+    let upd = su
+        .expect("ticket:updated", WAIT)
+        .await
+        .expect("creator hears on user room");
+    assert_eq!(upd["ticket"]["id"], t);
+    app.post(
+        &format!("/tickets/{t}/messages"),
+        &agent.token,
+        json!({ "content": "via http" }),
+    )
+    .await;
+    let m = su
+        .expect("ticket:message:new", WAIT)
+        .await
+        .expect("http message broadcast");
+    assert_eq!(m["message"]["content"], "via http");
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn agents_room_hears_new_and_changed_tickets(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("filer").await;
+    let a1 = app.agent("inbox1").await;
+    let a2 = app.agent("inbox2").await;
+    let mut s1 = app.socket(&a1.token).await;
+    let mut s2 = app.socket(&a2.token).await;
+    let mut su = app.socket(&u.token).await;
+    let t = app.ticket(&u, "new one").await;
+    assert_eq!(
+        s1.expect("ticket:created", WAIT).await.unwrap()["ticket"]["id"],
+        t
+    );
+    assert_eq!(
+        s2.expect("ticket:created", WAIT).await.unwrap()["ticket"]["id"],
+        t
+    );
+    assert_eq!(
+        su.expect("ticket:created", WAIT).await.unwrap()["ticket"]["id"],
+        t
+    );
+    app.patch(&format!("/tickets/{t}/assign"), &a1.token, json!({}))
+        .await;
+    let mine = s1.expect("ticket:updated", WAIT).await.unwrap();
+    assert_eq!(mine["ticket"]["assigned_agent"]["id"], a1.id);
+    let gone = s2.expect("ticket:updated", WAIT).await.unwrap();
+    assert_eq!(gone["ticket_id"], t);
+    assert!(
+        gone["ticket"].is_null(),
+        "the other agent learns it left their view, nothing more"
+    );
+    // New messages are not broadcast to the agents room.
+    app.post(
+        &format!("/tickets/{t}/messages"),
+        &u.token,
+        json!({ "content": "hi" }),
+    )
+    .await;
+    assert!(!s2.receives("ticket:message:new", QUIET).await);
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn reassign_removes_the_old_agent_from_the_room(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("cust").await;
+    let old = app.agent("old").await;
+    let new = app.agent("new").await;
+    let admin = app.admin("boss").await;
+    let t = app.ticket(&u, "handover").await;
+    app.patch(&format!("/tickets/{t}/assign"), &old.token, json!({}))
+        .await;
+    let mut so = app.socket(&old.token).await;
+    assert_eq!(
+        so.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
+        true
+    );
+    let su = app.socket(&u.token).await;
+    su.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    app.patch(
+        &format!("/tickets/{t}/assign"),
+        &admin.token,
+        json!({ "agent_id": new.id }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    while so
+        .expect("ticket:message:new", Duration::from_millis(50))
+        .await
+        .is_some()
+    {}
+    su.emit_ack(
+        "ticket:message:send",
+        json!({ "ticket_id": t, "content": "secret after handover", "client_id": "s1" }),
+    )
+    .await;
+    assert!(
+        !so.receives("ticket:message:new", QUIET).await,
+        "the old agent gets nothing more"
+    );
+    let ack = so
+        .emit_ack("ticket:typing:start", json!({ "ticket_id": t }))
+        .await;
+    assert_eq!(ack["ok"], false);
+    let ack = so.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    assert_eq!(ack["error"]["code"], "not_found");
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn logout_disconnects_that_sessions_sockets_only(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("leaver").await;
+    let (_, other) = app.login(&u.email, "password-123").await;
+    let other_token = other["token"].as_str().unwrap().to_string();
+    let mut s1 = app.socket(&u.token).await;
+    let mut s2 = app.socket(&other_token).await;
+    app.call(Method::POST, "/auth/logout", Some(&u.token), None)
+        .await;
+    assert!(
+        s1.disconnected(WAIT).await,
+        "logged-out session's socket is disconnected"
+    );
+    assert!(!s2.disconnected(QUIET).await, "another session stays");
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn typing_and_presence_reach_the_others(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("typer").await;
+    let agent = app.agent("reader").await;
+    let t = app.ticket(&u, "typing").await;
+    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
+        .await;
+    let su = app.socket(&u.token).await;
+    let mut sa = app.socket(&agent.token).await;
+    su.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    let ack = sa.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    let names: Vec<&str> = ack["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["reader", "typer"], "who is in the room now");
+    assert_eq!(
+        su.emit_ack("ticket:typing:start", json!({ "ticket_id": t }))
+            .await["ok"],
+        true
+    );
+    let ev = sa.expect("ticket:typing:start", WAIT).await.unwrap();
+    assert_eq!(ev["user"]["id"], u.id);
+    su.emit_ack("ticket:typing:stop", json!({ "ticket_id": t }))
+        .await;
+    assert!(sa.expect("ticket:typing:stop", WAIT).await.is_some());
+    su.emit_ack("ticket:leave", json!({ "ticket_id": t })).await;
+    assert_eq!(
+        sa.expect("ticket:user_left", WAIT).await.unwrap()["user"]["id"],
+        u.id
+    );
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn stats_count_sockets_agents_and_rooms_as_they_come_and_go(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.admin("counter").await;
+    let u = app.register("cnt-user").await;
+    let a = app.agent("cnt-agent").await;
+    let t1 = app.ticket(&u, "one").await;
+    let t2 = app.ticket(&u, "two").await;
+    let stats = || async {
+        let (s, b) = app.get("/admin/stats", &admin.token).await;
+        assert_eq!(s, StatusCode::OK);
+        (
+            b["connected_clients"].as_u64().unwrap(),
+            b["connected_agents"].as_u64().unwrap(),
+            b["active_ticket_rooms"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(stats().await, (0, 0, 0));
+    let su = app.socket(&u.token).await;
+    let sa1 = app.socket(&a.token).await;
+    let sa2 = app.socket(&a.token).await;
+    assert_eq!(
+        stats().await,
+        (3, 1, 0),
+        "one agent with two sockets counts once"
+    );
+    su.emit_ack("ticket:join", json!({ "ticket_id": t1 })).await;
+    sa1.emit_ack("ticket:join", json!({ "ticket_id": t1 }))
+        .await;
+    sa2.emit_ack("ticket:join", json!({ "ticket_id": t2 }))
+        .await;
+    assert_eq!(stats().await, (3, 1, 2));
+    let sadm = app.socket(&admin.token).await;
+    assert_eq!(stats().await, (4, 2, 2), "admins count as agents online");
+    sa2.close();
+    sadm.close();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(stats().await, (2, 1, 1));
+    drop(su);
+    drop(sa1);
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn event_floods_from_one_socket_are_limited(pool: PgPool) {
+    let app = TestApp::spawn_with(pool, |c| c.rate_limit = true).await;
+    let u = app.register("flood").await;
+    let t = app.ticket(&u, "flood").await;
+    let s = app.socket(&u.token).await;
+    let mut limited = 0;
+    for i in 0..90 {
+        let ack = s
+            .emit_ack("ticket:typing:start", json!({ "ticket_id": t, "n": i }))
+            .await;
+        if ack["error"]["code"] == "rate_limited" {
+            limited += 1;
+        }
+    }
+    assert!(limited > 0, "a flood hits the per-socket limit");
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn oversized_socket_payloads_close_the_connection_without_harm(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("huge").await;
+    let t = app.ticket(&u, "huge").await;
+    let mut s = app.socket(&u.token).await;
+    s.send_raw(&format!("42{}", json!(["ticket:message:send", { "ticket_id": t, "content": "x".repeat(200_000), "client_id": "big" }])));
+    assert!(
+        s.disconnected(WAIT).await,
+        "the server drops a packet over its max payload"
+    );
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    // Others are unaffected.
+    let s2 = app.socket(&u.token).await;
+    assert_eq!(
+        s2.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
+        true
+    );
+}
+
+/// `REDIS_URL` for tests (the machine's Redis), overridable.
+fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn two_instances_sharing_redis_deliver_across_instances(pool: PgPool) {
+    let prefix = format!("myrelay-test-{}", uuid_like());
+    let cfg = |c: &mut myrelay_core::Config| {
+        c.redis_url = Some(redis_url());
+        c.redis_prefix = prefix.clone();
+        c.jwt_secret = b"one-secret-shared-by-every-instance!".to_vec();
+    };
+    let a = TestApp::spawn_with(pool.clone(), cfg).await;
+    let b = TestApp::spawn_with(pool, cfg).await;
+    let u = a.register("multi-user").await;
+    let agent = a.agent("multi-agent").await;
+    let admin = a.admin("multi-admin").await;
+    let t = a.ticket(&u, "across nodes").await;
+    a.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
+        .await;
+
+    let su = a.socket(&u.token).await; // instance A
+    let mut sa = b.socket(&agent.token).await; // instance B
+    assert_eq!(
+        su.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
+        true
+    );
+    let joined = sa.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    assert_eq!(joined["ok"], true);
+    assert_eq!(
+        joined["members"].as_array().unwrap().len(),
+        2,
+        "members across instances: {joined}"
+    );
+
+    let ack = su
+        .emit_ack(
+            "ticket:message:send",
+            json!({ "ticket_id": t, "content": "from A", "client_id": "m1" }),
+        )
+        .await;
+    let got = sa
+        .expect("ticket:message:new", WAIT)
+        .await
+        .expect("delivered across instances");
+    assert_eq!(got["message"], ack["message"]);
+
+    // A change made through instance B reaches the socket on instance A.
+    let mut su = su;
+    b.patch(
+        &format!("/tickets/{t}/status"),
+        &agent.token,
+        json!({ "status": "resolved" }),
+    )
+    .await;
+    assert_eq!(
+        su.expect("ticket:status:updated", WAIT).await.unwrap()["status"],
+        "resolved"
+    );
+
+    // Stats asked of either instance count sockets on both.
+    let (_, s) = a.get("/admin/stats", &admin.token).await;
+    assert_eq!(s["connected_clients"], 2, "{s}");
+    assert_eq!(s["connected_agents"], 1);
+    assert_eq!(s["active_ticket_rooms"], 1);
+    let (_, s2) = b.get("/admin/stats", &admin.token).await;
+    assert_eq!(s2["connected_clients"], 2);
+
+    // Logout on A disconnects the socket on B.
+    a.call(Method::POST, "/auth/logout", Some(&agent.token), None)
+        .await;
+    assert!(sa.disconnected(WAIT).await);
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{:x}{:x}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}

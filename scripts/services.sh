@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Find or start what MyRelay needs: PostgreSQL (and, with --redis, Redis).
+#
+# PostgreSQL, in order: the server DATABASE_URL names if it answers; else a project-local
+# cluster under .data/pg from the machine's PostgreSQL binaries (through `runuser -u postgres`
+# when run as root, since initdb refuses root); else `docker compose up -d db`. Fails with a
+# clear message when none can serve. Prints nothing on success but what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/myrelay}
+want_redis=0
+[ "${1:-}" = "--redis" ] && want_redis=1
+
+say() { printf 'services: %s\n' "$*" >&2; }
+die() { printf 'services: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# host and port from the URL (postgres://user[:pw]@host:port/db)
+hostport=${DATABASE_URL#*://}; hostport=${hostport#*@}; hostport=${hostport%%/*}
+PGHOST_=${hostport%%:*}; PGPORT_=${hostport##*:}; [ "$PGPORT_" = "$hostport" ] && PGPORT_=5432
+DBNAME=${DATABASE_URL##*/}; DBNAME=${DBNAME%%\?*}
+admin_url="${DATABASE_URL%/*}/postgres"
+
+pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && { echo "$d"; return; }; done
+  command -v initdb >/dev/null && dirname "$(command -v initdb)"
+}
+PGBIN=$(pg_bin || true)
+psql_cmd() { if command -v psql >/dev/null; then psql "$@"; elif [ -n "$PGBIN" ]; then "$PGBIN/psql" "$@"; else return 127; fi; }
+
+pg_up() { psql_cmd "$admin_url" -tAc 'select 1' >/dev/null 2>&1; }
+
+start_local_cluster() {
+  [ -n "$PGBIN" ] || return 1
+  local data="$ROOT/.data/pg" run=()
+  mkdir -p "$ROOT/.data"
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$ROOT/.data" postgres
+    chown postgres "$ROOT/.data"
+    chmod 755 "$ROOT/.data"
+    run=(runuser -u postgres --)
+  fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    say "initialising a project-local PostgreSQL cluster in .data/pg"
+    (cd / && "${run[@]}" "$PGBIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >/dev/null)
+  fi
+  say "starting the project-local PostgreSQL on port $PGPORT_"
+  (cd / && "${run[@]}" "$PGBIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 30 \
+     -o "-p $PGPORT_ -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null) || return 1
+}
+
+if ! pg_up; then
+  # The machine's own cluster may just be stopped.
+  if command -v pg_ctlcluster >/dev/null && ls /etc/postgresql >/dev/null 2>&1 && [ "$PGPORT_" = 5432 ]; then
+    for v in $(ls /etc/postgresql); do pg_ctlcluster --skip-systemctl-redirect "$v" main start >/dev/null 2>&1 || true; done
+    for _ in 1 2 3 4 5; do pg_up && break; sleep 1; done
+  fi
+fi
+if ! pg_up; then
+  case "$PGHOST_" in
+    127.0.0.1|localhost) start_local_cluster || true ;;
+  esac
+fi
+if ! pg_up && command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+  say "starting PostgreSQL with docker compose (service db)"
+  docker compose -f docker-compose.yml -f docker-compose.db-port.yml up -d db
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+fi
+pg_up || die "no PostgreSQL at $PGHOST_:$PGPORT_, no PostgreSQL binaries to start one under .data/, and no Docker engine. Install PostgreSQL >= 14 (apt-get install postgresql) or set DATABASE_URL to a reachable server."
+
+# The database itself.
+exists=$(psql_cmd "$admin_url" -tAc "select 1 from pg_database where datname = '$DBNAME'" 2>/dev/null || true)
+[ "$exists" = 1 ] || psql_cmd "$admin_url" -qc "create database \"$DBNAME\"" >/dev/null
+
+if [ $want_redis = 1 ]; then
+  REDIS_URL_=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
+  rhp=${REDIS_URL_#redis://}; rhp=${rhp%%/*}; RPORT=${rhp##*:}
+  redis_up() { (exec 3<>/dev/tcp/127.0.0.1/"$RPORT") 2>/dev/null; }
+  if ! redis_up; then
+    if ! command -v redis-server >/dev/null; then
+      say "installing redis-server"
+      (apt-get update -qq && apt-get install -y -qq redis-server) >/dev/null 2>&1 || die "Redis is not running and redis-server cannot be installed (needed for the multi-instance tests)"
+    fi
+    say "starting Redis on port $RPORT"
+    mkdir -p "$ROOT/.data/redis"
+    redis-server --daemonize yes --bind 127.0.0.1 --port "$RPORT" --save "" --appendonly no \
+      --dir "$ROOT/.data/redis" --logfile "$ROOT/.data/redis/redis.log" >/dev/null
+    for _ in 1 2 3 4 5; do redis_up && break; sleep 1; done
+    redis_up || die "Redis did not start on port $RPORT"
+  fi
+fi
