@@ -1,5 +1,5 @@
 /** Names for the generated schema types the app uses. Only this file knows the schema names. */
-import type { components } from "./schema";
+import type { components, paths } from "./schema";
 
 type Schemas = components["schemas"];
 
@@ -9,7 +9,8 @@ export type UserContact = Schemas["UserContact"];
 export type UserRef = Schemas["Sender"];
 export type Ticket = Schemas["Ticket"];
 export type TicketStatus = Schemas["TicketStatus"];
-export type TicketScope = Schemas["Scope"];
+/** `mine` | `available` | `all`, as the list endpoint declares it (named or inline). */
+export type TicketScope = NonNullable<NonNullable<paths["/tickets"]["get"]["parameters"]["query"]>["scope"]>;
 export type Message = Schemas["Message"];
 export type Problem = Schemas["Problem"];
 export type Stats = Schemas["Stats"];
