@@ -11,6 +11,8 @@ import { useSocket } from "@/lib/socket";
 
 const PAGE_SIZE = 50;
 const CATCH_UP_PAGE = 100;
+const JOIN_ATTEMPTS = 3;
+const JOIN_ACK_TIMEOUT_MS = 4000;
 const TYPING_IDLE_MS = 2500;
 const TYPING_REPEAT_MS = 3000;
 const TYPING_EXPIRE_MS = 6000;
@@ -225,29 +227,43 @@ export function useTicketRoom(ticketId: number): TicketRoom {
       setTyping((ts) => ts.filter((u) => u.id !== userId));
     };
 
+    let disposed = false;
     const join = async () => {
-      try {
-        const after = historyLoaded.current ? contiguousEnd(messagesRef.current, anchor.current) : undefined;
-        const res = await socket
-          .timeout(ACK_TIMEOUT_MS)
-          .emitWithAck("ticket:join", { ticket_id: ticketId, after_seq: after });
-        if (!res.ok) {
-          setJoined(false);
-          if (res.error.code === "not_found") setAccessLost(true);
-          setJoinError(res.error.message);
+      // Catch up over HTTP at once, whatever happens to the join below.
+      void catchUp();
+      for (let attempt = 1; ; attempt++) {
+        if (disposed || !socket.connected) return;
+        try {
+          await joinOnce();
           return;
+        } catch {
+          // No ack: the server may not have been listening yet, or the connection is
+          // unwell. Ask again a few times; after that the next `connect` joins again.
+          setJoined(false);
+          if (attempt >= JOIN_ATTEMPTS) return;
         }
-        setJoined(true);
-        setJoinError(null);
-        setAccessLost(false);
-        updateTicket(res.ticket);
-        if (res.members) setMembers(res.members);
-        mergeLive(res.missed_messages ?? []);
-        void catchUp();
-      } catch {
-        // Ack timed out: the connection is unwell; the next `connect` joins again.
-        setJoined(false);
       }
+    };
+
+    /** One `ticket:join`; throws when no ack comes in time. */
+    const joinOnce = async () => {
+      const after = historyLoaded.current ? contiguousEnd(messagesRef.current, anchor.current) : undefined;
+      const res = await socket
+        .timeout(JOIN_ACK_TIMEOUT_MS)
+        .emitWithAck("ticket:join", { ticket_id: ticketId, after_seq: after });
+      if (!res.ok) {
+        setJoined(false);
+        if (res.error.code === "not_found") setAccessLost(true);
+        setJoinError(res.error.message);
+        return;
+      }
+      setJoined(true);
+      setJoinError(null);
+      setAccessLost(false);
+      updateTicket(res.ticket);
+      if (res.members) setMembers(res.members);
+      mergeLive(res.missed_messages ?? []);
+      void catchUp();
     };
 
     const onDisconnect = () => {
@@ -303,6 +319,7 @@ export function useTicketRoom(ticketId: number): TicketRoom {
     if (socket.connected) void join();
 
     return () => {
+      disposed = true;
       socket.off("connect", join);
       socket.off("disconnect", onDisconnect);
       socket.off("ticket:message:new", onMessage);
