@@ -1,0 +1,5 @@
+import { AppGate } from "@/components/shell/AppGate";
+
+export default function AppLayout({ children }: { children: React.ReactNode }) {
+  return <AppGate>{children}</AppGate>;
+}

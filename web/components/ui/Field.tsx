@@ -1,0 +1,66 @@
+import { useId, type ComponentProps } from "react";
+
+const inputClass =
+  "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-100 aria-[invalid=true]:border-red-500";
+
+type FieldProps = { label: string; error?: string; hint?: string };
+
+/** A labelled input with its error announced and tied to it. */
+export function TextField({ label, error, hint, className = "", ...rest }: FieldProps & ComponentProps<"input">) {
+  const id = useId();
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <input
+        id={id}
+        className={inputClass}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-err` : hint ? `${id}-hint` : undefined}
+        {...rest}
+      />
+      <FieldMessage id={id} error={error} hint={hint} />
+    </div>
+  );
+}
+
+export function TextArea({ label, error, hint, className = "", ...rest }: FieldProps & ComponentProps<"textarea">) {
+  const id = useId();
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        className={inputClass}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-err` : hint ? `${id}-hint` : undefined}
+        {...rest}
+      />
+      <FieldMessage id={id} error={error} hint={hint} />
+    </div>
+  );
+}
+
+function FieldMessage({ id, error, hint }: { id: string; error?: string; hint?: string }) {
+  if (error) {
+    return (
+      <p id={`${id}-err`} className="mt-1 text-sm text-red-700">
+        {error}
+      </p>
+    );
+  }
+  if (hint) {
+    return (
+      <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+        {hint}
+      </p>
+    );
+  }
+  return null;
+}
+
+export const selectClass =
+  "rounded-lg border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-100";
