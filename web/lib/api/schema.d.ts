@@ -376,7 +376,7 @@ export interface components {
          * @description Stable error codes that clients switch on. Never renamed, only added.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "validation_failed" | "unauthorized" | "invalid_credentials" | "forbidden" | "not_found" | "method_not_allowed" | "email_taken" | "invalid_transition" | "already_assigned" | "ticket_closed" | "conflict" | "last_admin" | "rate_limited" | "service_unavailable" | "internal";
+        ErrorCode: "bad_request" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "validation_failed" | "unauthorized" | "invalid_credentials" | "forbidden" | "not_found" | "method_not_allowed" | "email_taken" | "invalid_transition" | "already_assigned" | "not_assignable" | "ticket_closed" | "conflict" | "last_admin" | "rate_limited" | "service_unavailable" | "internal";
         /** @description One invalid field of a request. */
         FieldError: {
             /** @description Machine-readable reason, e.g. `length`, `email`, `required`. */
@@ -603,8 +603,6 @@ export interface components {
         };
         /** Format: int64 */
         i64: number;
-        /** @enum {string} */
-        Scope: "mine" | "available" | "all";
     };
     responses: never;
     parameters: never;
@@ -730,7 +728,7 @@ export interface operations {
                 /** @description Only these statuses (repeat the parameter for several). */
                 status?: components["schemas"]["TicketStatus"][];
                 /** @description `mine`, `available` or `all` (default). */
-                scope?: components["schemas"]["Scope"];
+                scope?: "mine" | "available" | "all";
                 /** @description Words to find in the subject or description (PostgreSQL full-text search). */
                 q?: string;
                 /** @description Page size, 1–100 (default 20). */
@@ -1354,7 +1352,7 @@ export interface operations {
                 /** @description Only these statuses (repeat the parameter for several). */
                 status?: components["schemas"]["TicketStatus"][];
                 /** @description `mine`, `available` or `all` (default). */
-                scope?: components["schemas"]["Scope"];
+                scope?: "mine" | "available" | "all";
                 /** @description Words to find in the subject or description (PostgreSQL full-text search). */
                 q?: string;
                 /** @description Page size, 1–100 (default 20). */
@@ -1620,7 +1618,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Someone else holds it (`already_assigned`) or the status does not allow it (`invalid_transition`). */
+            /** @description Someone else holds it (`already_assigned`) the status does not allow it (`invalid_transition`), or `agent_id` is not an active agent or admin (`not_assignable`). */
             409: {
                 headers: {
                     [name: string]: unknown;
