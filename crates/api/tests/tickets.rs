@@ -192,6 +192,22 @@ async fn assign_take_release_reassign(pool: PgPool) {
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{b}");
     assert_eq!(b["code"], "not_assignable");
+    // Integral numbers in any JSON spelling are integers (JSON Schema); fractions are not.
+    let (s, t) = app
+        .patch(
+            &path,
+            &c.admin.token,
+            json!({ "agent_id": c.agent.id as f64 }),
+        )
+        .await;
+    assert_eq!(
+        (s, t["assigned_agent"]["id"].as_i64()),
+        (StatusCode::OK, Some(c.agent.id))
+    );
+    let (s, _) = app
+        .patch(&path, &c.admin.token, json!({ "agent_id": 1.5 }))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     // Admin omitting agent_id takes it themselves.
     let (s, t) = app.patch(&path, &c.admin.token, json!({})).await;
     assert_eq!(
@@ -211,6 +227,7 @@ async fn assign_take_release_reassign(pool: PgPool) {
             "assigned",
             "released",
             "assigned",
+            "reassigned",
             "reassigned",
             "reassigned"
         ]
@@ -679,6 +696,8 @@ async fn limits_and_bad_enum_values_are_422(pool: PgPool) {
         "limit=0",
         "limit=101",
         "limit=abc",
+        "limit=",
+        "scope=",
         "status=pending",
         "scope=everything",
         "cursor=garbage!!",
@@ -689,6 +708,8 @@ async fn limits_and_bad_enum_values_are_422(pool: PgPool) {
     }
     let (s, _) = app.get("/tickets?limit=100", &u.token).await;
     assert_eq!(s, StatusCode::OK);
+    let (s, _) = app.get("/tickets?q=", &u.token).await;
+    assert_eq!(s, StatusCode::OK, "an empty search is no search");
     for body in [
         json!({ "description": "" }),
         json!({ "description": "   " }),

@@ -99,6 +99,21 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
+        // `limit=` is not "no limit": an empty value is refused, except for the free-text `q`.
+        if let Some(key) = query
+            .split('&')
+            .filter(|kv| !kv.is_empty())
+            .map(|kv| kv.split_once('=').unwrap_or((kv, "")))
+            .find(|(k, v)| v.is_empty() && *k != "q")
+            .map(|(k, _)| k)
+        {
+            let key: String = key.chars().take(40).collect();
+            return Err(ApiError::field(
+                &key,
+                "empty",
+                "An empty value is not allowed here.",
+            ));
+        }
         // serde_html_form: repeated keys (`status=open&status=assigned`) fill a `Vec`.
         let v: T = serde_html_form::from_str(query)
             .map_err(|e| ApiError::field("query", "invalid", e.to_string()))?;

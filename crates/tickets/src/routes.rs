@@ -135,8 +135,20 @@ pub struct AssignRequest {
 }
 
 /// Distinguish a field that is `null` (`Some(None)`) from one that is absent (`None`).
+/// JSON Schema counts `42.0` as an integer, so integral numbers are accepted in any spelling.
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Id>>, D::Error> {
-    Option::<Id>::deserialize(d).map(Some)
+    use serde::de::Error;
+    let n = Option::<serde_json::Number>::deserialize(d)?;
+    let Some(n) = n else { return Ok(Some(None)) };
+    if let Some(i) = n.as_i64() {
+        return Ok(Some(Some(i)));
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => {
+            Ok(Some(Some(f as i64)))
+        }
+        _ => Err(D::Error::custom("agent_id must be an integer id or null")),
+    }
 }
 
 /// File a ticket.
