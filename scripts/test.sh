@@ -39,6 +39,7 @@ step "rust: build api binary" cargo build -p myrelay-api
 step "rust: unit and integration tests" rust_tests
 step "compose: schema and env contract" bash scripts/check-compose.sh
 [ -f tests/interop/package.json ] && step "socket.io-client (Node) interoperability" bash scripts/interop.sh
+step "API fuzzing (schemathesis, every role, all checks)" bash scripts/fuzz.sh
 if [ -f web/package.json ]; then
   step "web: install" bash scripts/web-install.sh
   step "web: lint" bash -c 'cd web && npm run lint'
