@@ -1,0 +1,269 @@
+//! Issue 9: the authorization matrix. One table (`access-matrix.md`, also the access rules
+//! in docs/SECURITY.md) states the expected outcome of every action for every subject and
+//! object; this test runs every cell against a real server and checks that refusals carry
+//! nothing of the object.
+
+use myrelay_test_support::sio::{ConnectError, SioClient};
+use myrelay_test_support::{Session, TestApp, sign_claims};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+const TABLE: &str = include_str!("access-matrix.md");
+const SECRET: &str = "zebra-confidential";
+
+struct Subject {
+    name: &'static str,
+    token: Option<String>,
+}
+
+struct Objects {
+    assigned: i64,
+    open: i64,
+    closed: i64,
+    agent_assigned: i64,
+}
+
+async fn reset(app: &TestApp, o: &Objects) {
+    sqlx::query(
+        "UPDATE tickets SET
+            status = CASE id WHEN $1 THEN 'assigned' WHEN $2 THEN 'open' ELSE 'closed' END::ticket_status,
+            assigned_agent_id = CASE id WHEN $2 THEN NULL ELSE $4 END,
+            resolved_at = NULL,
+            closed_at = CASE id WHEN $3 THEN now() END
+          WHERE id IN ($1, $2, $3)",
+    )
+    .bind(o.assigned)
+    .bind(o.open)
+    .bind(o.closed)
+    .bind(o.agent_assigned)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn every_cell_of_the_access_matrix_holds(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let a = app.register("user-a").await;
+    let b = app.register("user-b").await;
+    let agent_assigned = app.agent("agent-assigned").await;
+    let agent_other = app.agent("agent-other").await;
+    let admin = app.admin("admin").await;
+    let deactivated = app.register("deactivated").await;
+    sqlx::query("UPDATE users SET is_active = false WHERE id = $1")
+        .bind(deactivated.id)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let logged_out = app.register("logged-out").await;
+    app.call(Method::POST, "/auth/logout", Some(&logged_out.token), None)
+        .await;
+    let expired = {
+        let claims: Value = {
+            let p = a.token.split('.').nth(1).unwrap();
+            serde_json::from_slice(&b64url_decode(p)).unwrap()
+        };
+        let mut c = claims.clone();
+        c["iat"] = json!(c["iat"].as_i64().unwrap() - 7200);
+        c["exp"] = json!(c["iat"].as_i64().unwrap() + 3600);
+        sign_claims(&app.state.keys, &c)
+    };
+    let mk = |s: &Session| Some(s.token.clone());
+    let subjects = [
+        Subject {
+            name: "anonymous",
+            token: None,
+        },
+        Subject {
+            name: "user A",
+            token: mk(&a),
+        },
+        Subject {
+            name: "user B",
+            token: mk(&b),
+        },
+        Subject {
+            name: "agent assigned",
+            token: mk(&agent_assigned),
+        },
+        Subject {
+            name: "agent other",
+            token: mk(&agent_other),
+        },
+        Subject {
+            name: "admin",
+            token: mk(&admin),
+        },
+        Subject {
+            name: "deactivated",
+            token: mk(&deactivated),
+        },
+        Subject {
+            name: "logged out",
+            token: mk(&logged_out),
+        },
+        Subject {
+            name: "expired",
+            token: Some(expired),
+        },
+    ];
+    let desc = format!("{SECRET}: the customer's private details");
+    let objects = Objects {
+        assigned: app.ticket(&a, &desc).await,
+        open: app.ticket(&a, &desc).await,
+        closed: app.ticket(&a, &desc).await,
+        agent_assigned: agent_assigned.id,
+    };
+
+    let mut lines = TABLE.lines().filter(|l| l.starts_with('|'));
+    let header: Vec<String> = cells(lines.next().unwrap());
+    assert_eq!(
+        &header[2..],
+        subjects
+            .iter()
+            .map(|s| s.name)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        "table columns are the subjects"
+    );
+    lines.next(); // separator
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    for line in lines {
+        let row = cells(line);
+        let (action, object) = (&row[0], &row[1]);
+        for (subject, expected) in subjects.iter().zip(&row[2..]) {
+            reset(&app, &objects).await;
+            let id = match object.as_str() {
+                "assigned" => objects.assigned,
+                "open" => objects.open,
+                "closed" => objects.closed,
+                "user B" => b.id,
+                _ => 0,
+            };
+            let (got, body) = run(&app, action, id, subject.token.as_deref()).await;
+            if &got != expected {
+                mismatches.push(format!(
+                    "{action} | {object} | {}: expected {expected}, got {got}: {body}",
+                    subject.name
+                ));
+            }
+            let success = got.starts_with('2') || got == "ok";
+            if !success && action.contains("{id}") || action.starts_with("socket") && !success {
+                assert!(
+                    !body.contains(SECRET),
+                    "{action} {object} {}: a refusal leaked the object: {body}",
+                    subject.name
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} cells differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    assert!(checked >= 250, "{checked}");
+}
+
+#[test]
+fn the_documented_access_rules_are_the_tested_table() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/SECURITY.md"
+    ))
+    .expect("docs/SECURITY.md");
+    assert!(
+        doc.contains(TABLE.trim()),
+        "docs/SECURITY.md must contain crates/api/tests/access-matrix.md verbatim"
+    );
+}
+
+fn cells(line: &str) -> Vec<String> {
+    line.trim()
+        .trim_matches('|')
+        .split('|')
+        .map(|c| c.trim().to_string())
+        .collect()
+}
+
+/// Perform `action` on `id` as the holder of `token`; the outcome as the table spells it.
+async fn run(app: &TestApp, action: &str, id: i64, token: Option<&str>) -> (String, String) {
+    if let Some(event) = action.strip_prefix("socket ") {
+        let s = match SioClient::connect(app.addr, token, None).await {
+            Ok(s) => s,
+            Err(ConnectError::Refused(m)) => return ("refused".into(), m),
+            Err(e) => return (format!("{e:?}"), String::new()),
+        };
+        let ack = match event {
+            "ticket:message:send" => {
+                s.emit_ack(
+                    event,
+                    json!({ "ticket_id": id, "content": "matrix", "client_id": uuid() }),
+                )
+                .await
+            }
+            "ticket:typing:start" => {
+                // As a client does: join (which may be refused), then type.
+                s.emit_ack("ticket:join", json!({ "ticket_id": id })).await;
+                s.emit_ack(event, json!({ "ticket_id": id })).await
+            }
+            _ => s.emit_ack(event, json!({ "ticket_id": id })).await,
+        };
+        let outcome = if ack["ok"] == true {
+            "ok".to_string()
+        } else {
+            ack["error"]["code"].as_str().unwrap_or("?").to_string()
+        };
+        return (outcome, ack.to_string());
+    }
+    let mut parts = action.split(' ');
+    let method: Method = parts.next().unwrap().parse().unwrap();
+    let path = parts.next().unwrap().replace("{id}", &id.to_string());
+    let variant = parts.next();
+    let body = match (method.as_str(), path.as_str(), variant) {
+        ("POST", p, _) if p.ends_with("/messages") => Some(json!({ "content": "matrix message" })),
+        ("POST", "/tickets", _) => Some(json!({ "description": "matrix ticket" })),
+        ("PATCH", _, Some("resolved")) => Some(json!({ "status": "resolved" })),
+        ("PATCH", _, Some("closed")) => Some(json!({ "status": "closed" })),
+        ("PATCH", _, Some("self")) => Some(json!({})),
+        ("PATCH", _, Some("release")) => Some(json!({ "agent_id": null })),
+        ("PATCH", p, _) if p.starts_with("/admin/users") => Some(json!({ "role": "user" })),
+        _ => None,
+    };
+    let (status, body): (StatusCode, Value) = app.call(method, &path, token, body).await;
+    (status.as_u16().to_string(), body.to_string())
+}
+
+fn uuid() -> String {
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+fn b64url_decode(s: &str) -> Vec<u8> {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let vals: Vec<u32> = s
+        .bytes()
+        .filter(|&c| c != b'=')
+        .map(|c| A.iter().position(|&a| a == c).unwrap() as u32)
+        .collect();
+    let mut out = Vec::new();
+    for chunk in vals.chunks(4) {
+        let mut n = 0u32;
+        for (i, v) in chunk.iter().enumerate() {
+            n |= v << (18 - 6 * i);
+        }
+        for i in 0..chunk.len() - 1 {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    out
+}
