@@ -1,6 +1,6 @@
 //! Connection authentication and the client → server events of SPEC §5.
 
-use crate::rooms;
+use crate::{broadcast, rooms};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use myrelay_auth::extract::cookie_token;
 use myrelay_auth::{CurrentUser, authenticate_token, session};
@@ -198,13 +198,12 @@ async fn on_join<A: Adapter>(
             },
         };
         let members = members(&s, &state, &room).await;
-        s.to(room)
-            .emit(
-                "ticket:user_joined",
-                &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
-            )
-            .await
-            .ok();
+        broadcast::emit(
+            || s.to(room.clone()),
+            "ticket:user_joined",
+            &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
+        )
+        .await;
         Ok(json!({
             "ok": true,
             "ticket": ticket,
@@ -266,13 +265,12 @@ async fn on_leave<A: Adapter>(
     let room = rooms::ticket(p.ticket_id);
     if s.rooms().iter().any(|r| r.as_ref() == room) {
         s.leave(room.clone());
-        s.to(room)
-            .emit(
-                "ticket:user_left",
-                &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
-            )
-            .await
-            .ok();
+        broadcast::emit(
+            || s.to(room.clone()),
+            "ticket:user_left",
+            &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
+        )
+        .await;
     }
     reply(ack, json!({ "ok": true }));
 }
@@ -302,10 +300,12 @@ async fn on_send<A: Adapter>(
             reply(ack, json!({ "ok": true, "message": out.message }));
             if out.created {
                 // Everyone else in the room: the sender's other tabs are other sockets.
-                s.to(rooms::ticket(p.ticket_id))
-                    .emit("ticket:message:new", &payload)
-                    .await
-                    .ok();
+                broadcast::emit(
+                    || s.to(rooms::ticket(p.ticket_id)),
+                    "ticket:message:new",
+                    &payload,
+                )
+                .await;
             }
         }
         Err(e) => reply(ack, api_error_ack(&e)),
@@ -331,13 +331,12 @@ async fn typing<A: Adapter>(
     if !s.rooms().iter().any(|r| r.as_ref() == room) {
         return reply(ack, error_ack("not_joined", "Join the ticket room first."));
     }
-    s.to(room)
-        .emit(
-            event,
-            &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
-        )
-        .await
-        .ok();
+    broadcast::emit(
+        || s.to(room.clone()),
+        event,
+        &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
+    )
+    .await;
     reply(ack, json!({ "ok": true }));
 }
 
@@ -369,13 +368,12 @@ async fn on_unknown<A: Adapter>(s: SocketRef<A>, ack: AckSender<A>) {
 async fn on_disconnect<A: Adapter>(s: SocketRef<A>, Extension(user): Extension<CurrentUser>) {
     for room in s.rooms() {
         if let Some(ticket_id) = rooms::parse_id(&room, "ticket:") {
-            s.to(room.to_string())
-                .emit(
-                    "ticket:user_left",
-                    &json!({ "ticket_id": ticket_id, "user": user_json(&user) }),
-                )
-                .await
-                .ok();
+            broadcast::emit(
+                || s.to(room.to_string()),
+                "ticket:user_left",
+                &json!({ "ticket_id": ticket_id, "user": user_json(&user) }),
+            )
+            .await;
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Turns what features announce into room broadcasts (in order, after commit), and counts
 //! who is connected (across instances, from room names).
 
-use crate::rooms;
+use crate::{broadcast, rooms};
 use myrelay_core::{Event, Id, LiveCounts, LiveStats, Notifier};
 use serde_json::json;
 use socketioxide::SocketIo;
@@ -43,10 +43,12 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, ev: Event) {
             ticket_json,
         } => {
             let payload = json!({ "ticket": ticket_json });
-            io.to([rooms::AGENTS.to_string(), rooms::user(ticket.created_by)])
-                .emit("ticket:created", &payload)
-                .await
-                .ok();
+            broadcast::emit(
+                || io.to([rooms::AGENTS.to_string(), rooms::user(ticket.created_by)]),
+                "ticket:created",
+                &payload,
+            )
+            .await;
         }
         Event::TicketChanged {
             ticket,
@@ -64,46 +66,39 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, ev: Event) {
             // Out of the pool: every other agent (a previous assignee, agents who had it open
             // while it was available) leaves its room before anything more is said there.
             if !ticket.available {
-                io.to(rooms::AGENTS)
-                    .except(full.clone())
-                    .leave(room.clone())
-                    .await
-                    .ok();
+                broadcast::leave(|| io.to(rooms::AGENTS).except(full.clone()), room.clone()).await;
             }
-            io.to(room).emit(room_event, &room_payload).await.ok();
+            broadcast::emit(|| io.to(room.clone()), room_event, &room_payload).await;
 
             // Inbox feeds: the full ticket to whoever may see it, `ticket: null` to agents
             // from whose view it has gone.
             let update = json!({ "ticket_id": ticket.id, "ticket": ticket_json });
             if ticket.available {
                 full.push(rooms::AGENTS.into());
-                io.to(full).emit("ticket:updated", &update).await.ok();
+                broadcast::emit(|| io.to(full.clone()), "ticket:updated", &update).await;
             } else {
-                io.to(full.clone())
-                    .emit("ticket:updated", &update)
-                    .await
-                    .ok();
-                io.to(rooms::AGENTS)
-                    .except(full)
-                    .emit(
-                        "ticket:updated",
-                        &json!({ "ticket_id": ticket.id, "ticket": null }),
-                    )
-                    .await
-                    .ok();
+                broadcast::emit(|| io.to(full.clone()), "ticket:updated", &update).await;
+                broadcast::emit(
+                    || io.to(rooms::AGENTS).except(full.clone()),
+                    "ticket:updated",
+                    &json!({ "ticket_id": ticket.id, "ticket": null }),
+                )
+                .await;
             }
         }
         Event::MessageCreated { ticket_id, message } => {
-            io.to(rooms::ticket(ticket_id))
-                .emit("ticket:message:new", &json!({ "message": message }))
-                .await
-                .ok();
+            broadcast::emit(
+                || io.to(rooms::ticket(ticket_id)),
+                "ticket:message:new",
+                &json!({ "message": message }),
+            )
+            .await;
         }
         Event::SessionRevoked { session_id } => {
-            io.to(rooms::session(session_id)).disconnect().await.ok();
+            broadcast::disconnect(|| io.to(rooms::session(session_id))).await;
         }
         Event::UserAccessChanged { user_id } => {
-            io.to(rooms::user(user_id)).disconnect().await.ok();
+            broadcast::disconnect(|| io.to(rooms::user(user_id))).await;
         }
     }
 }

@@ -7,8 +7,10 @@
 //! - [`hub::Hub`] implements the core `Notifier`, turning what features announce (after
 //!   commit) into room broadcasts, and `LiveStats`, the live counts for admin stats.
 
+mod broadcast;
 mod events;
 mod hub;
+mod redis_driver;
 mod rooms;
 
 use axum::Router;
@@ -19,7 +21,7 @@ use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::handler::ConnectHandler;
 use socketioxide_redis::drivers::redis::redis_client as redis;
-use socketioxide_redis::{RedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
+use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -79,9 +81,10 @@ pub async fn attach(router: Router, state: AppState) -> anyhow::Result<(Router, 
             let adapter_config = RedisAdapterConfig::default()
                 .with_prefix(state.config.redis_prefix.clone())
                 .with_request_timeout(Duration::from_secs(2));
-            let adapter = RedisAdapterCtr::new_with_redis_config(&client, adapter_config).await?;
+            let driver = redis_driver::ReconnectingDriver::new(client).await?;
+            let adapter = RedisAdapterCtr::new_with_driver(driver, adapter_config);
             let (layer, io) = builder(&state)
-                .with_adapter::<RedisAdapter<_>>(adapter)
+                .with_adapter::<CustomRedisAdapter<_, redis_driver::ReconnectingDriver>>(adapter)
                 .build_layer();
             io.ns("/", events::on_connect.with(events::authenticate))
                 .await?;
