@@ -53,6 +53,9 @@ pub async fn authenticate<A: Adapter>(
     Ok(())
 }
 
+/// Ticket rooms one socket may be in at once (bounds memory per connection).
+pub const MAX_TICKET_ROOMS: usize = 100;
+
 /// Per-socket event budget (all events): a burst of 60, then 30 a second.
 #[derive(Clone)]
 struct EventBudget(Arc<DefaultDirectRateLimiter>);
@@ -187,6 +190,19 @@ async fn on_join<A: Adapter>(
             .ok_or_else(|| ApiError::not_found("Ticket"))?;
         policy::check_may_see(viewer, Access::from(&ticket))?;
         let room = rooms::ticket(p.ticket_id);
+        let joined: Vec<_> = s
+            .rooms()
+            .into_iter()
+            .filter(|r| r.starts_with("ticket:"))
+            .collect();
+        if joined.len() >= MAX_TICKET_ROOMS && !joined.iter().any(|r| *r == room) {
+            return Err(ApiError::conflict(
+                ErrorCode::Conflict,
+                format!(
+                    "A connection may watch at most {MAX_TICKET_ROOMS} tickets; leave one first."
+                ),
+            ));
+        }
         s.join(room.clone());
         let missed = match p.after_seq {
             Some(after) => {
