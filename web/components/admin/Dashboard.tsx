@@ -25,9 +25,9 @@ const GROUPS: { title: string; stats: Stat[] }[] = [
   {
     title: "Accounts",
     stats: [
-      { key: "total_users", label: "Users", hint: "Accounts with the role user.", href: "/app/admin/users?role=user" },
-      { key: "total_agents", label: "Agents", hint: "Accounts with the role agent.", href: "/app/admin/users?role=agent" },
-      { key: "total_admins", label: "Admins", hint: "Accounts with the role admin.", href: "/app/admin/users?role=admin" },
+      { key: "total_users", label: "Users", hint: "Active accounts with the role user.", href: "/app/admin/users?role=user" },
+      { key: "total_agents", label: "Agents", hint: "Active accounts with the role agent.", href: "/app/admin/users?role=agent" },
+      { key: "total_admins", label: "Admins", hint: "Active accounts with the role admin.", href: "/app/admin/users?role=admin" },
     ],
   },
   {
