@@ -3,7 +3,7 @@
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use myrelay_auth::RequireAdmin;
-use myrelay_core::pagination::{Cursor, DEFAULT_LIMIT};
+use myrelay_core::pagination::{Cursor, DEFAULT_LIMIT, finish_page};
 use myrelay_core::{ApiError, AppState, ErrorCode, Event, Id, Json, Path, Problem, Query, Role};
 use myrelay_tickets::Viewer;
 use myrelay_tickets::queries as tickets;
@@ -185,7 +185,7 @@ async fn list_users(
                         .replace('_', "\\_")
                 )
             });
-    let mut items: Vec<User> = sqlx::query_as::<_, User>(
+    let items: Vec<User> = sqlx::query_as::<_, User>(
         "SELECT id, email, display_name, role, is_active, created_at, last_seen_at FROM users
           WHERE ($1::user_role IS NULL OR role = $1)
             AND ($2::text IS NULL OR email ILIKE $2 OR display_name ILIKE $2)
@@ -199,18 +199,10 @@ async fn list_users(
     .bind(limit + 1)
     .fetch_all(&state.db)
     .await?;
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|u| {
-            Cursor {
-                at: u.created_at,
-                id: u.id,
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
+    let (items, next_cursor) = finish_page(items, limit, |u| Cursor {
+        at: u.created_at,
+        id: u.id,
+    });
     Ok(Json(UserPage { items, next_cursor }))
 }
 

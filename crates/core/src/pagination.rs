@@ -12,6 +12,22 @@ pub struct Cursor {
     pub id: i64,
 }
 
+/// Trim a page fetched with `limit + 1` rows to `limit`, with the cursor of its last row
+/// when more rows remain.
+pub fn finish_page<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> Cursor,
+) -> (Vec<T>, Option<String>) {
+    if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        let next = rows.last().map(|r| key(r).encode());
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
 /// Schema pattern of a cursor: every string it matches decodes.
 pub const CURSOR_PATTERN: &str = "^[0-9]{1,18}_[0-9]{1,18}$";
 

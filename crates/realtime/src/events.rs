@@ -126,6 +126,16 @@ fn spend<A: Adapter>(s: &SocketRef<A>) -> Result<(), Value> {
     Ok(())
 }
 
+/// Every event first spends from the socket's budget and must carry a valid payload;
+/// otherwise the error ack to send.
+fn admit<A: Adapter, T, E: std::fmt::Display>(
+    s: &SocketRef<A>,
+    data: Result<T, E>,
+) -> Result<T, Value> {
+    spend(s)?;
+    data.map_err(invalid_payload)
+}
+
 fn reply<A: Adapter>(ack: AckSender<A>, v: Value) {
     let _ = ack.send(&v);
 }
@@ -176,12 +186,9 @@ async fn on_join<A: Adapter>(
     TryData(data): TryData<JoinPayload>,
     ack: AckSender<A>,
 ) {
-    if let Err(v) = spend(&s) {
-        return reply(ack, v);
-    }
-    let p = match data {
+    let p = match admit(&s, data) {
         Ok(p) => p,
-        Err(e) => return reply(ack, invalid_payload(e)),
+        Err(v) => return reply(ack, v),
     };
     let result: Result<Value, ApiError> = async {
         let viewer = fresh_viewer(&state, &user).await?;
@@ -271,12 +278,9 @@ async fn on_leave<A: Adapter>(
     TryData(data): TryData<TicketPayload>,
     ack: AckSender<A>,
 ) {
-    if let Err(v) = spend(&s) {
-        return reply(ack, v);
-    }
-    let p = match data {
+    let p = match admit(&s, data) {
         Ok(p) => p,
-        Err(e) => return reply(ack, invalid_payload(e)),
+        Err(v) => return reply(ack, v),
     };
     let room = rooms::ticket(p.ticket_id);
     if s.rooms().iter().any(|r| r.as_ref() == room) {
@@ -298,12 +302,9 @@ async fn on_send<A: Adapter>(
     TryData(data): TryData<SendPayload>,
     ack: AckSender<A>,
 ) {
-    if let Err(v) = spend(&s) {
-        return reply(ack, v);
-    }
-    let p = match data {
+    let p = match admit(&s, data) {
         Ok(p) => p,
-        Err(e) => return reply(ack, invalid_payload(e)),
+        Err(v) => return reply(ack, v),
     };
     // The insert re-checks the policy against the database (role, activation, assignment).
     let viewer = Viewer {
@@ -335,12 +336,9 @@ async fn typing<A: Adapter>(
     ack: AckSender<A>,
     event: &'static str,
 ) {
-    if let Err(v) = spend(&s) {
-        return reply(ack, v);
-    }
-    let p = match data {
+    let p = match admit(&s, data) {
         Ok(p) => p,
-        Err(e) => return reply(ack, invalid_payload(e)),
+        Err(v) => return reply(ack, v),
     };
     // Membership is proof the policy allowed the join, and losing access removes it.
     let room = rooms::ticket(p.ticket_id);

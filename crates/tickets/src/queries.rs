@@ -4,7 +4,7 @@
 use crate::model::{Ticket, TicketRow, TicketStatus};
 use crate::policy::Viewer;
 use chrono::{DateTime, Utc};
-use myrelay_core::pagination::Cursor;
+use myrelay_core::pagination::{Cursor, finish_page};
 use myrelay_core::{Id, Role};
 use serde_json::Value;
 use sqlx::{PgExecutor, Postgres, Transaction};
@@ -160,7 +160,7 @@ pub async fn list(db: impl PgExecutor<'_>, viewer: Viewer, f: &ListFilter) -> sq
         None => (DateTime::<Utc>::MAX_UTC, i64::MAX),
     };
     let q = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let mut rows: Vec<Ticket> = sqlx::query_as::<_, TicketRow>(sql)
+    let rows: Vec<Ticket> = sqlx::query_as::<_, TicketRow>(sql)
         .bind(viewer.id)
         .bind(f.statuses.as_deref())
         .bind(q)
@@ -172,18 +172,10 @@ pub async fn list(db: impl PgExecutor<'_>, viewer: Viewer, f: &ListFilter) -> sq
         .into_iter()
         .map(Ticket::from)
         .collect();
-    let next_cursor = if rows.len() as i64 > f.limit {
-        rows.truncate(f.limit as usize);
-        rows.last().map(|t| {
-            Cursor {
-                at: t.updated_at,
-                id: t.id,
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
+    let (rows, next_cursor) = finish_page(rows, f.limit, |t| Cursor {
+        at: t.updated_at,
+        id: t.id,
+    });
     Ok(Page {
         items: rows,
         next_cursor,

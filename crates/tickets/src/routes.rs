@@ -347,7 +347,7 @@ async fn change_status(
     responses(
         (status = 200, description = "The updated ticket.", body = Ticket),
         (status = 403, description = "You may not assign this ticket (`forbidden`).", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Someone else holds it (`already_assigned`) the status does not allow it (`invalid_transition`), or `agent_id` is not an active agent or admin (`not_assignable`).", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Someone else holds it (`already_assigned`), the status does not allow it (`invalid_transition`), or `agent_id` is not an active agent or admin (`not_assignable`).", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn assign_ticket(

@@ -1618,7 +1618,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Someone else holds it (`already_assigned`) the status does not allow it (`invalid_transition`), or `agent_id` is not an active agent or admin (`not_assignable`). */
+            /** @description Someone else holds it (`already_assigned`), the status does not allow it (`invalid_transition`), or `agent_id` is not an active agent or admin (`not_assignable`). */
             409: {
                 headers: {
                     [name: string]: unknown;
