@@ -41,7 +41,7 @@ run() { # NAME [HEADER]
   local name=$1; shift
   echo "--- schemathesis as $name"
   local args=(run "$API_URL/openapi.json" --checks all -n "$N" --seed "$SEED" -w 2
-              --phases examples,fuzzing,stateful --exclude-path /auth/logout --output-truncate false)
+              --phases examples,fuzzing,stateful --exclude-path /auth/logout --output-truncate false --output-sanitize "${FUZZ_SANITIZE:-true}")
   if .venv/bin/schemathesis --config-file tests/fuzz/schemathesis.toml "${args[@]}" "$@" > "/tmp/myrelay-fuzz-$name.log" 2>&1; then
     passed=$((passed + 1)); tail -n 3 "/tmp/myrelay-fuzz-$name.log"
   else
