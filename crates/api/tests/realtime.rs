@@ -664,3 +664,31 @@ async fn events_sent_right_after_connect_are_answered(pool: PgPool) {
         assert_eq!(ack.expect("first event acked")["ok"], true);
     }
 }
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn user_left_only_when_the_users_last_socket_leaves(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let u = app.register("two-tabs").await;
+    let admin = app.admin("observer").await;
+    let t = app.ticket(&u, "tabs").await;
+    let tab1 = app.socket(&u.token).await;
+    let tab2 = app.socket(&u.token).await;
+    let mut obs = app.socket(&admin.token).await;
+    obs.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    tab1.emit_ack("ticket:join", json!({ "ticket_id": t }))
+        .await;
+    tab2.emit_ack("ticket:join", json!({ "ticket_id": t }))
+        .await;
+    tab1.emit_ack("ticket:leave", json!({ "ticket_id": t }))
+        .await;
+    assert!(
+        !obs.receives("ticket:user_left", QUIET).await,
+        "another tab is still here"
+    );
+    tab2.close();
+    let left = obs
+        .expect("ticket:user_left", WAIT)
+        .await
+        .expect("last tab gone");
+    assert_eq!(left["user"]["id"], u.id);
+}

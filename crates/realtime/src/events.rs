@@ -210,7 +210,7 @@ async fn on_join<A: Adapter>(
                 ),
             ));
         }
-        s.join(room.clone());
+        s.join([room.clone(), rooms::presence(p.ticket_id, user.id)]);
         let missed = match p.after_seq {
             Some(after) => {
                 messages::history(&state.db, p.ticket_id, Some(after.max(0)), None, 500).await?
@@ -284,13 +284,16 @@ async fn on_leave<A: Adapter>(
     };
     let room = rooms::ticket(p.ticket_id);
     if s.rooms().iter().any(|r| r.as_ref() == room) {
-        s.leave(room.clone());
-        broadcast::emit(
-            || s.to(room.clone()),
-            "ticket:user_left",
-            &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
-        )
-        .await;
+        let presence = rooms::presence(p.ticket_id, user.id);
+        s.leave([room.clone(), presence.clone()]);
+        if sockets_in(&s, &presence).await == 0 {
+            broadcast::emit(
+                || s.to(room.clone()),
+                "ticket:user_left",
+                &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
+            )
+            .await;
+        }
     }
     reply(ack, json!({ "ok": true }));
 }
@@ -379,9 +382,22 @@ async fn on_unknown<A: Adapter>(s: SocketRef<A>, ack: AckSender<A>) {
     reply(ack, error_ack("unknown_event", "No such event."));
 }
 
+/// Sockets in `room` across instances (0 when the adapter cannot tell).
+async fn sockets_in<A: Adapter>(s: &SocketRef<A>, room: &str) -> usize {
+    s.within(room.to_string())
+        .fetch_sockets()
+        .await
+        .map(|v| v.len())
+        .unwrap_or(0)
+}
+
 async fn on_disconnect<A: Adapter>(s: SocketRef<A>, Extension(user): Extension<CurrentUser>) {
     for room in s.rooms() {
         if let Some(ticket_id) = rooms::parse_id(&room, "ticket:") {
+            // This socket is still counted; `user_left` only when it was the user's last here.
+            if sockets_in(&s, &rooms::presence(ticket_id, user.id)).await > 1 {
+                continue;
+            }
             broadcast::emit(
                 || s.to(room.to_string()),
                 "ticket:user_left",

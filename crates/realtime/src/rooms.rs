@@ -23,6 +23,12 @@ pub fn session(id: Uuid) -> String {
     format!("session:{id}")
 }
 
+/// One per (ticket, user) with a socket in the ticket's room: tells whether a user still has
+/// another socket there when one leaves (several tabs), across instances.
+pub fn presence(ticket: Id, user: Id) -> String {
+    format!("presence:{ticket}:{user}")
+}
+
 pub fn parse_id(room: &str, prefix: &str) -> Option<Id> {
     room.strip_prefix(prefix)?.parse().ok()
 }
