@@ -15,23 +15,58 @@ async fn stats_have_exactly_the_spec_keys_and_values_for_a_known_dataset(pool: P
     let a1 = app.agent("a1").await;
     let _a2 = app.agent("a2").await;
     let gone = app.register("gone").await;
-    app.patch(&format!("/admin/users/{}", gone.id), &admin.token, json!({ "is_active": false })).await;
-    let t: Vec<i64> = futures_util::future::join_all((0..6).map(|i| app.ticket(&u1, if i < 3 { "a" } else { "b" }))).await;
-    app.patch(&format!("/tickets/{}/assign", t[0]), &a1.token, json!({})).await;
-    app.patch(&format!("/tickets/{}/assign", t[1]), &a1.token, json!({})).await;
-    app.patch(&format!("/tickets/{}/status", t[1]), &a1.token, json!({ "status": "resolved" })).await;
-    app.patch(&format!("/tickets/{}/status", t[2]), &admin.token, json!({ "status": "closed" })).await;
+    app.patch(
+        &format!("/admin/users/{}", gone.id),
+        &admin.token,
+        json!({ "is_active": false }),
+    )
+    .await;
+    let t: Vec<i64> = futures_util::future::join_all(
+        (0..6).map(|i| app.ticket(&u1, if i < 3 { "a" } else { "b" })),
+    )
+    .await;
+    app.patch(&format!("/tickets/{}/assign", t[0]), &a1.token, json!({}))
+        .await;
+    app.patch(&format!("/tickets/{}/assign", t[1]), &a1.token, json!({}))
+        .await;
+    app.patch(
+        &format!("/tickets/{}/status", t[1]),
+        &a1.token,
+        json!({ "status": "resolved" }),
+    )
+    .await;
+    app.patch(
+        &format!("/tickets/{}/status", t[2]),
+        &admin.token,
+        json!({ "status": "closed" }),
+    )
+    .await;
     let su = app.socket(&u1.token).await;
     let _sa = app.socket(&a1.token).await;
-    su.emit_ack("ticket:join", json!({ "ticket_id": t[0] })).await;
+    su.emit_ack("ticket:join", json!({ "ticket_id": t[0] }))
+        .await;
 
     let (s, stats) = app.get("/admin/stats", &admin.token).await;
     assert_eq!(s, StatusCode::OK);
-    let mut keys: Vec<&str> = stats.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = stats
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort();
     let mut want = vec![
-        "total_tickets", "open_tickets", "assigned_tickets", "resolved_tickets", "closed_tickets",
-        "total_users", "total_agents", "total_admins", "connected_clients", "connected_agents", "active_ticket_rooms",
+        "total_tickets",
+        "open_tickets",
+        "assigned_tickets",
+        "resolved_tickets",
+        "closed_tickets",
+        "total_users",
+        "total_agents",
+        "total_admins",
+        "connected_clients",
+        "connected_agents",
+        "active_ticket_rooms",
     ];
     want.sort();
     assert_eq!(keys, want);
@@ -57,9 +92,15 @@ async fn non_admins_get_403_on_every_admin_route(pool: PgPool) {
             (Method::GET, "/admin/tickets".to_string(), None),
             (Method::GET, "/admin/users".to_string(), None),
             (Method::GET, "/admin/agents".to_string(), None),
-            (Method::PATCH, format!("/admin/users/{}", target.id), Some(json!({ "role": "admin" }))),
+            (
+                Method::PATCH,
+                format!("/admin/users/{}", target.id),
+                Some(json!({ "role": "admin" })),
+            ),
         ] {
-            let (s, b) = app.call(m.clone(), &path, Some(&who.token), body.clone()).await;
+            let (s, b) = app
+                .call(m.clone(), &path, Some(&who.token), body.clone())
+                .await;
             assert_eq!(s, StatusCode::FORBIDDEN, "{} {m} {path}: {b}", who.role);
             let (s, _) = app.call(m, &path, None, body).await;
             assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -74,20 +115,48 @@ async fn the_last_admin_can_never_be_removed_and_no_admin_changes_themselves(poo
     let app = TestApp::spawn(pool).await;
     let a = app.admin("first").await;
     let b = app.admin("second").await;
-    for body in [json!({ "role": "user" }), json!({ "is_active": false }), json!({ "role": "agent" })] {
-        let (s, r) = app.patch(&format!("/admin/users/{}", a.id), &a.token, body).await;
+    for body in [
+        json!({ "role": "user" }),
+        json!({ "is_active": false }),
+        json!({ "role": "agent" }),
+    ] {
+        let (s, r) = app
+            .patch(&format!("/admin/users/{}", a.id), &a.token, body)
+            .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{r}");
     }
-    let (s, _) = app.patch(&format!("/admin/users/{}", b.id), &a.token, json!({ "role": "agent" })).await;
+    let (s, _) = app
+        .patch(
+            &format!("/admin/users/{}", b.id),
+            &a.token,
+            json!({ "role": "agent" }),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     // b is no longer an admin; a is the last one. Make c an admin, then demote a via c,
     // and show c cannot be removed by anyone.
     let c = app.admin("third").await;
-    let (s, _) = app.patch(&format!("/admin/users/{}", a.id), &c.token, json!({ "is_active": false })).await;
+    let (s, _) = app
+        .patch(
+            &format!("/admin/users/{}", a.id),
+            &c.token,
+            json!({ "is_active": false }),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND is_active").fetch_one(&app.state.db).await.unwrap();
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND is_active")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
     assert_eq!(n, 1);
-    let (s, _) = app.patch(&format!("/admin/users/{}", c.id), &c.token, json!({ "role": "user" })).await;
+    let (s, _) = app
+        .patch(
+            &format!("/admin/users/{}", c.id),
+            &c.token,
+            json!({ "role": "user" }),
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
@@ -98,8 +167,14 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin(pool: PgPool) {
     let d = app.admin("right").await;
     // Hold the admin rows so both requests are past authentication and queue on the lock.
     let mut hold = app.state.db.begin().await.unwrap();
-    sqlx::query("SELECT id FROM users WHERE role = 'admin' FOR UPDATE").execute(&mut *hold).await.unwrap();
-    let (pc, pd) = (format!("/admin/users/{}", d.id), format!("/admin/users/{}", c.id));
+    sqlx::query("SELECT id FROM users WHERE role = 'admin' FOR UPDATE")
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    let (pc, pd) = (
+        format!("/admin/users/{}", d.id),
+        format!("/admin/users/{}", c.id),
+    );
     let body = json!({ "role": "user" });
     let r1 = app.patch(&pc, &c.token, body.clone());
     let r2 = app.patch(&pd, &d.token, body.clone());
@@ -113,7 +188,11 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin(pool: PgPool) {
     assert_eq!(statuses, [200, 409], "{b1} {b2}");
     let loser = if s1 == StatusCode::CONFLICT { &b1 } else { &b2 };
     assert_eq!(loser["code"], "last_admin");
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND is_active").fetch_one(&app.state.db).await.unwrap();
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND is_active")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
     assert_eq!(n, 1);
 }
 
@@ -123,21 +202,50 @@ async fn deactivation_revokes_sessions_refuses_login_and_disconnects_sockets(poo
     let admin = app.admin("boss").await;
     let u = app.register("leaving").await;
     let mut s = app.socket(&u.token).await;
-    let (st, body) = app.patch(&format!("/admin/users/{}", u.id), &admin.token, json!({ "is_active": false })).await;
+    let (st, body) = app
+        .patch(
+            &format!("/admin/users/{}", u.id),
+            &admin.token,
+            json!({ "is_active": false }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(body["is_active"], false);
-    assert!(s.disconnected(Duration::from_secs(3)).await, "open socket disconnected at once");
+    assert!(
+        s.disconnected(Duration::from_secs(3)).await,
+        "open socket disconnected at once"
+    );
     let (st, _) = app.get("/auth/me", &u.token).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED, "old token refused");
     let (st, b) = app.login(&u.email, "password-123").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_eq!(b["code"], "invalid_credentials");
-    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL").bind(u.id).fetch_one(&app.state.db).await.unwrap();
+    let live: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(u.id)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
     assert_eq!(live, 0);
-    let (kind, actor): (String, i64) = sqlx::query_as("SELECT kind, actor_user_id FROM user_events WHERE user_id = $1").bind(u.id).fetch_one(&app.state.db).await.unwrap();
-    assert_eq!((kind.as_str(), actor), ("updated", admin.id), "recorded with who made it");
+    let (kind, actor): (String, i64) =
+        sqlx::query_as("SELECT kind, actor_user_id FROM user_events WHERE user_id = $1")
+            .bind(u.id)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (kind.as_str(), actor),
+        ("updated", admin.id),
+        "recorded with who made it"
+    );
     // Reactivation lets them back in.
-    app.patch(&format!("/admin/users/{}", u.id), &admin.token, json!({ "is_active": true })).await;
+    app.patch(
+        &format!("/admin/users/{}", u.id),
+        &admin.token,
+        json!({ "is_active": true }),
+    )
+    .await;
     let (st, _) = app.login(&u.email, "password-123").await;
     assert_eq!(st, StatusCode::OK);
 }
@@ -150,10 +258,18 @@ async fn role_change_applies_to_the_next_request_and_the_open_socket(pool: PgPoo
     let agent = app.agent("demoted").await;
     let t = app.ticket(&u, "in the pool").await;
     let mut s = app.socket(&agent.token).await;
-    assert_eq!(s.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"], true);
+    assert_eq!(
+        s.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
+        true
+    );
     let (st, _) = app.get(&format!("/tickets/{t}"), &agent.token).await;
     assert_eq!(st, StatusCode::OK);
-    app.patch(&format!("/admin/users/{}", agent.id), &admin.token, json!({ "role": "user" })).await;
+    app.patch(
+        &format!("/admin/users/{}", agent.id),
+        &admin.token,
+        json!({ "role": "user" }),
+    )
+    .await;
     // Next request: the same token, the new role.
     let (st, _) = app.get(&format!("/tickets/{t}"), &agent.token).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
@@ -165,9 +281,18 @@ async fn role_change_applies_to_the_next_request_and_the_open_socket(pool: PgPoo
     let ack = s2.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
     assert_eq!(ack["error"]["code"], "not_found");
     app.ticket(&u, "another").await;
-    assert!(!s2.receives("ticket:created", Duration::from_millis(400)).await, "no longer in the agents room");
+    assert!(
+        !s2.receives("ticket:created", Duration::from_millis(400))
+            .await,
+        "no longer in the agents room"
+    );
     // Promotion works the same way.
-    app.patch(&format!("/admin/users/{}", u.id), &admin.token, json!({ "role": "agent" })).await;
+    app.patch(
+        &format!("/admin/users/{}", u.id),
+        &admin.token,
+        json!({ "role": "agent" }),
+    )
+    .await;
     let (st, _) = app.get("/tickets?scope=available", &u.token).await;
     assert_eq!(st, StatusCode::OK);
     let (_, me) = app.get("/auth/me", &u.token).await;
@@ -182,17 +307,38 @@ async fn a_demoted_agents_tickets_are_listed_for_reassignment(pool: PgPool) {
     let agent = app.agent("leaving-agent").await;
     let other = app.agent("staying").await;
     let t = app.ticket(&u, "held").await;
-    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({})).await;
-    let (_, l) = app.get("/admin/tickets?needs_reassignment=true", &admin.token).await;
+    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
+        .await;
+    let (_, l) = app
+        .get("/admin/tickets?needs_reassignment=true", &admin.token)
+        .await;
     assert_eq!(l["items"].as_array().unwrap().len(), 0);
-    app.patch(&format!("/admin/users/{}", agent.id), &admin.token, json!({ "role": "user" })).await;
-    let (_, l) = app.get("/admin/tickets?needs_reassignment=true", &admin.token).await;
+    app.patch(
+        &format!("/admin/users/{}", agent.id),
+        &admin.token,
+        json!({ "role": "user" }),
+    )
+    .await;
+    let (_, l) = app
+        .get("/admin/tickets?needs_reassignment=true", &admin.token)
+        .await;
     assert_eq!(l["items"][0]["id"], t);
-    assert_eq!(l["items"][0]["assigned_agent"]["id"], agent.id, "nothing released silently");
-    let (s, t2) = app.patch(&format!("/tickets/{t}/assign"), &admin.token, json!({ "agent_id": other.id })).await;
+    assert_eq!(
+        l["items"][0]["assigned_agent"]["id"], agent.id,
+        "nothing released silently"
+    );
+    let (s, t2) = app
+        .patch(
+            &format!("/tickets/{t}/assign"),
+            &admin.token,
+            json!({ "agent_id": other.id }),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(t2["assigned_agent"]["id"], other.id);
-    let (_, l) = app.get("/admin/tickets?needs_reassignment=true", &admin.token).await;
+    let (_, l) = app
+        .get("/admin/tickets?needs_reassignment=true", &admin.token)
+        .await;
     assert_eq!(l["items"].as_array().unwrap().len(), 0);
 }
 
@@ -215,7 +361,13 @@ async fn users_list_paginates_and_filters(pool: PgPool) {
         };
         let (s, page) = app.get(&path, &admin.token).await;
         assert_eq!(s, StatusCode::OK);
-        seen.extend(page["items"].as_array().unwrap().iter().map(|u| u["id"].as_i64().unwrap()));
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["id"].as_i64().unwrap()),
+        );
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.into()),
             None => break,
@@ -228,11 +380,25 @@ async fn users_list_paginates_and_filters(pool: PgPool) {
     assert_eq!(dedup.len(), 29);
     let (_, agents) = app.get("/admin/users?role=agent", &admin.token).await;
     assert_eq!(agents["items"].as_array().unwrap().len(), 3);
-    assert!(agents["items"].as_array().unwrap().iter().all(|u| u["role"] == "agent"));
+    assert!(
+        agents["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["role"] == "agent")
+    );
     let (_, found) = app.get("/admin/users?q=CUST1", &admin.token).await;
-    assert_eq!(found["items"].as_array().unwrap().len(), 10, "cust10..cust19, case-insensitive");
+    assert_eq!(
+        found["items"].as_array().unwrap().len(),
+        10,
+        "cust10..cust19, case-insensitive"
+    );
     let (_, none) = app.get("/admin/users?q=%25", &admin.token).await;
-    assert_eq!(none["items"].as_array().unwrap().len(), 0, "wildcards are literal");
+    assert_eq!(
+        none["items"].as_array().unwrap().len(),
+        0,
+        "wildcards are literal"
+    );
     let (s, _) = app.get("/admin/users?role=superuser", &admin.token).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -246,21 +412,61 @@ async fn agents_list_shows_workload_and_who_is_online(pool: PgPool) {
     let b = app.agent("idle").await;
     let ts: Vec<i64> = futures_util::future::join_all((0..4).map(|_| app.ticket(&u, "work"))).await;
     for t in &ts {
-        app.patch(&format!("/tickets/{t}/assign"), &a.token, json!({})).await;
+        app.patch(&format!("/tickets/{t}/assign"), &a.token, json!({}))
+            .await;
     }
-    app.patch(&format!("/tickets/{}/status", ts[0]), &a.token, json!({ "status": "resolved" })).await;
-    app.patch(&format!("/tickets/{}/status", ts[1]), &a.token, json!({ "status": "resolved" })).await;
-    app.patch(&format!("/tickets/{}/status", ts[1]), &a.token, json!({ "status": "closed" })).await;
+    app.patch(
+        &format!("/tickets/{}/status", ts[0]),
+        &a.token,
+        json!({ "status": "resolved" }),
+    )
+    .await;
+    app.patch(
+        &format!("/tickets/{}/status", ts[1]),
+        &a.token,
+        json!({ "status": "resolved" }),
+    )
+    .await;
+    app.patch(
+        &format!("/tickets/{}/status", ts[1]),
+        &a.token,
+        json!({ "status": "closed" }),
+    )
+    .await;
     let _s = app.socket(&a.token).await;
     let (s, list) = app.get("/admin/agents", &admin.token).await;
     assert_eq!(s, StatusCode::OK);
-    let find = |id: i64| -> Value { list["items"].as_array().unwrap().iter().find(|x| x["user"]["id"] == id).cloned().unwrap() };
+    let find = |id: i64| -> Value {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["user"]["id"] == id)
+            .cloned()
+            .unwrap()
+    };
     let busy = find(a.id);
-    assert_eq!((busy["assigned_open"].as_i64(), busy["resolved"].as_i64(), busy["closed"].as_i64()), (Some(2), Some(1), Some(1)));
+    assert_eq!(
+        (
+            busy["assigned_open"].as_i64(),
+            busy["resolved"].as_i64(),
+            busy["closed"].as_i64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
     assert_eq!(busy["online"], true);
     let idle = find(b.id);
-    assert_eq!((idle["assigned_open"].as_i64(), idle["online"].as_bool()), (Some(0), Some(false)));
-    assert!(list["items"].as_array().unwrap().iter().all(|x| x["user"]["role"] != "user"));
+    assert_eq!(
+        (idle["assigned_open"].as_i64(), idle["online"].as_bool()),
+        (Some(0), Some(false))
+    );
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["user"]["role"] != "user")
+    );
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
@@ -278,11 +484,20 @@ async fn seed_demo_twice_creates_nothing_new(pool: PgPool) {
     assert!(first.contains("admin@demo.myrelay.dev"), "{first}");
     let second = myrelay_admin::seed::seed_demo(&app.state).await.unwrap();
     assert_eq!(count().await, after_first);
-    assert!(second.contains("0 people and 0 tickets created"), "{second}");
-    let statuses: Vec<String> = sqlx::query_scalar("SELECT DISTINCT status::text FROM tickets ORDER BY 1").fetch_all(&app.state.db).await.unwrap();
+    assert!(
+        second.contains("0 people and 0 tickets created"),
+        "{second}"
+    );
+    let statuses: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT status::text FROM tickets ORDER BY 1")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
     assert_eq!(statuses, ["assigned", "closed", "open", "resolved"]);
     // The demo logins work, and seeded conversations are gapless.
-    let (s, _) = app.login("maya@demo.myrelay.dev", myrelay_admin::seed::DEMO_PASSWORD).await;
+    let (s, _) = app
+        .login("maya@demo.myrelay.dev", myrelay_admin::seed::DEMO_PASSWORD)
+        .await;
     assert_eq!(s, StatusCode::OK);
     let gaps: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM tickets t WHERE t.last_seq <> (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)",

@@ -6,7 +6,8 @@ use serde_json::Value;
 #[test]
 fn checked_in_openapi_json_is_current() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi.json");
-    let on_disk = std::fs::read_to_string(path).expect("openapi.json exists at the repository root");
+    let on_disk =
+        std::fs::read_to_string(path).expect("openapi.json exists at the repository root");
     let current = myrelay_api::openapi::document_json();
     assert!(
         on_disk == current,
@@ -23,7 +24,10 @@ fn every_operation_lists_its_error_responses_as_problem_json() {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
-            let secured = op.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+            let secured = op
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|s| !s.is_empty());
             let mut need = vec!["500", "503"];
             if secured {
                 need.push("401");
@@ -38,11 +42,20 @@ fn every_operation_lists_its_error_responses_as_problem_json() {
                 need.push("403");
             }
             for code in need {
-                let r = responses.get(code).unwrap_or_else(|| panic!("{method} {path} lacks {code}"));
-                assert!(r["content"]["application/problem+json"].is_object(), "{method} {path} {code} is not problem+json");
+                let r = responses
+                    .get(code)
+                    .unwrap_or_else(|| panic!("{method} {path} lacks {code}"));
+                assert!(
+                    r["content"]["application/problem+json"].is_object(),
+                    "{method} {path} {code} is not problem+json"
+                );
             }
             let public = ["/health", "/ready", "/auth/login", "/auth/register"];
-            assert_eq!(secured, !public.contains(&path.as_str()), "{method} {path} security");
+            assert_eq!(
+                secured,
+                !public.contains(&path.as_str()),
+                "{method} {path} security"
+            );
         }
     }
 }
@@ -51,11 +64,28 @@ fn every_operation_lists_its_error_responses_as_problem_json() {
 fn validation_limits_are_mirrored_into_the_schema() {
     let doc: Value = serde_json::from_str(&myrelay_api::openapi::document_json()).unwrap();
     let s = &doc["components"]["schemas"];
-    assert_eq!(s["RegisterRequest"]["properties"]["password"]["maxLength"], 71);
-    assert_eq!(s["RegisterRequest"]["properties"]["display_name"]["maxLength"], 80);
-    assert_eq!(s["CreateTicketRequest"]["properties"]["description"]["maxLength"], 10000);
-    assert_eq!(s["PostMessageRequest"]["properties"]["content"]["maxLength"], 5000);
+    assert_eq!(
+        s["RegisterRequest"]["properties"]["password"]["maxLength"],
+        71
+    );
+    assert_eq!(
+        s["RegisterRequest"]["properties"]["display_name"]["maxLength"],
+        80
+    );
+    assert_eq!(
+        s["CreateTicketRequest"]["properties"]["description"]["maxLength"],
+        10000
+    );
+    assert_eq!(
+        s["PostMessageRequest"]["properties"]["content"]["maxLength"],
+        5000
+    );
     let list = &doc["paths"]["/tickets"]["get"]["parameters"];
-    let limit = list.as_array().unwrap().iter().find(|p| p["name"] == "limit").unwrap();
+    let limit = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
     assert_eq!(limit["schema"]["maximum"], 100);
 }
