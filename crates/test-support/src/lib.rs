@@ -2,7 +2,7 @@
 //! fresh database, an HTTP client, and a raw Socket.IO client (engine.io v4 / socket.io v5
 //! over WebSocket), so tests speak the wire protocol any client speaks.
 
-pub mod sio;
+pub use myrelay_loadgen::sio;
 
 use myrelay_core::{AppState, Config};
 use reqwest::{Method, StatusCode};
