@@ -7,6 +7,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use myrelay_core::error::{ProblemMarker, problem_response};
 use myrelay_core::{ApiError, AppState, ErrorCode, Json, Problem};
 use serde::Serialize;
@@ -243,7 +244,8 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let rt = realtime.clone();
     axum::serve(
-        listener,
+        // TCP_NODELAY: small Socket.IO frames must not wait out the peer's delayed ACK (Nagle).
+        listener.tap_io(|tcp| drop(tcp.set_nodelay(true))),
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {

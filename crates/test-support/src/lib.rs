@@ -3,7 +3,7 @@
 //! over WebSocket), so tests speak the wire protocol any client speaks.
 
 pub mod services;
-pub mod sio;
+pub use myrelay_loadgen::sio;
 
 use myrelay_core::{AppState, Config};
 use reqwest::{Method, StatusCode};

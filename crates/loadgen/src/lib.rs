@@ -1,0 +1,14 @@
+//! MyRelay's load generator: a lean Socket.IO client ([`sio`]), an HTTP client for the public
+//! API ([`api`]), a COPY-based data seeder ([`seed`]), the benchmark scenarios
+//! ([`scenarios`]) with server CPU and memory sampling ([`procmon`]), and the report writer
+//! ([`report`]). It uses only the public API (plus one admin login for setup), so it measures
+//! any server that implements the SPEC.
+
+pub mod api;
+pub mod fixture;
+pub mod procmon;
+pub mod report;
+pub mod scenarios;
+pub mod seed;
+pub mod sio;
+pub mod stats;
