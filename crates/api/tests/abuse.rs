@@ -39,6 +39,25 @@ async fn deeply_nested_and_invalid_utf8_json_are_400(pool: PgPool) {
         );
         assert!(b["code"].is_string());
     }
+    // Bodies are JSON objects: an array or a scalar is not "all fields omitted".
+    let id = {
+        let (_, t) = app
+            .post("/tickets", &u.token, json!({ "description": "shape" }))
+            .await;
+        t["id"].as_i64().unwrap()
+    };
+    for body in ["[]", "[1]", "42", "\"x\"", "null"] {
+        let r = app
+            .http
+            .patch(app.url(&format!("/tickets/{id}/assign")))
+            .bearer_auth(&u.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
     // The server is fine afterwards.
     let (s, _) = app
         .post("/tickets", &u.token, json!({ "description": "still here" }))

@@ -22,11 +22,59 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(rej) => Err(json_rejection(rej)),
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                "Send the body as `Content-Type: application/json`.",
+            ));
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    payload_too_large()
+                } else {
+                    ApiError::bad_request(ErrorCode::BadRequest, e.body_text())
+                }
+            })?;
+        // Every request body of this API is a JSON object; serde would otherwise read a
+        // struct from an array (`[]` as "all fields omitted").
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
+                return Err(ApiError::bad_request(
+                    ErrorCode::MalformedJson,
+                    "The request body is not valid JSON.",
+                ));
+            }
+            return Err(ApiError::field(
+                "body",
+                "type",
+                "The request body must be a JSON object.",
+            ));
+        }
+        axum::Json::<T>::from_bytes(&bytes)
+            .map(|axum::Json(v)| Json(v))
+            .map_err(json_rejection)
     }
+}
+
+/// `application/json` or any `application/*+json`.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 impl<T: Serialize> IntoResponse for Json<T> {
