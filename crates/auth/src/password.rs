@@ -2,13 +2,34 @@
 //! cut), always run on the blocking pool so hashing never stalls the async workers.
 
 use myrelay_core::ApiError;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Passwords are 8–71 bytes (bcrypt's input limit is 72).
 pub const MIN_BYTES: usize = 8;
 pub const MAX_BYTES: usize = 71;
 
+/// At most this many bcrypt computations at once (cores − 1, at least 1): a login storm
+/// queues here instead of taking every core from the async workers that serve chat.
+fn bcrypt_slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Semaphore::new(cores.saturating_sub(1).max(1))
+    })
+}
+
+async fn slot() -> Result<SemaphorePermit<'static>, ApiError> {
+    bcrypt_slots()
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
 pub async fn hash(password: String, cost: u32) -> Result<String, ApiError> {
+    let _slot = slot().await?;
     tokio::task::spawn_blocking(move || bcrypt::non_truncating_hash(password.as_bytes(), cost))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?
@@ -23,6 +44,7 @@ pub async fn verify(password: String, hash: Option<String>, cost: u32) -> Result
         Some(h) => h,
         None => dummy_hash(cost).await?,
     };
+    let _slot = slot().await?;
     let ok = tokio::task::spawn_blocking(move || {
         bcrypt::non_truncating_verify(password.as_bytes(), &hash).unwrap_or(false)
     })
