@@ -100,6 +100,10 @@ echo "bench: measured phase at the default bcrypt cost ($API_URL, pid $API_PID)"
 T=(--url "$API_URL" --server-pid "$API_PID")
 step "idle" "$LOADGEN" idle "${T[@]}" --fixture "$WORK/fixture.json" --sockets $IDLE_SOCKETS \
   --hold $HOLD --out "$RES/20-idle.json"
+# A fresh process for the rest, so their peak RSS is theirs (freed socket memory stays mapped).
+halt_api
+start_api_on "$DB" bench "${COMMON[@]}" MYRELAY_BCRYPT_COST=
+T=(--url "$API_URL" --server-pid "$API_PID")
 step "chat closed loop" "$LOADGEN" chat "${T[@]}" --fixture "$WORK/fixture.json" --rooms $ROOMS \
   "${CHAT_T[@]}" --out "$RES/30-chat-closed.json"
 step "chat fixed rate" "$LOADGEN" chat "${T[@]}" --fixture "$WORK/fixture.json" --rooms $ROOMS \

@@ -135,7 +135,7 @@ fn cpu_story(u: &Value, cores: usize) -> String {
     let busy = f(&u["machine_busy_pct"]);
     let cap = cores as f64 * 100.0;
     let mut s = format!(
-        "server {}, PostgreSQL {}, generator {}, other {} (machine {} of {} )",
+        "server {}, PostgreSQL {}, generator {}, other {} (machine {} of {})",
         pct(&u["server_cpu_pct"]),
         pct(&u["postgres_cpu_pct"]),
         pct(&u["generator_cpu_pct"]),
