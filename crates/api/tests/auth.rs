@@ -1,6 +1,6 @@
 //! Issue 2: authentication, sessions, errors at the edge, limits, CORS, headers.
 
-use myrelay_test_support::TestApp;
+use myrelay_test_support::{TestApp, b64url, claims_of, sign_claims};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -123,34 +123,12 @@ fn tamper(token: &str) -> String {
     parts.join(".")
 }
 
-fn b64(s: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for c in s.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..=c.len() {
-            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn tampered_expired_alg_none_and_wrong_audience_tokens_are_refused(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let dan = app.register("dan").await;
-    let payload: Value = {
-        let p = dan.token.split('.').nth(1).unwrap();
-        let pad = "=".repeat((4 - p.len() % 4) % 4);
-        let std = format!("{p}{pad}").replace('-', "+").replace('_', "/");
-        let bytes = decode_b64_std(&std);
-        serde_json::from_slice(&bytes).unwrap()
-    };
-    let keys = &app.state.keys;
-    let header = jsonwebtoken_header();
-    let sign = |claims: &Value| -> String { jsonwebtoken_sign(&header, claims, keys) };
+    let payload = claims_of(&dan.token);
+    let sign = |claims: &Value| -> String { sign_claims(&app.state.keys, claims) };
     let mut expired = payload.clone();
     expired["exp"] = json!(chrono_now() - 1);
     let mut wrong_aud = payload.clone();
@@ -159,15 +137,15 @@ async fn tampered_expired_alg_none_and_wrong_audience_tokens_are_refused(pool: P
     wrong_iss["iss"] = json!("someone");
     let alg_none = format!(
         "{}.{}.",
-        b64(br#"{"alg":"none","typ":"JWT"}"#),
-        b64(payload.to_string().as_bytes())
+        b64url(br#"{"alg":"none","typ":"JWT"}"#),
+        b64url(payload.to_string().as_bytes())
     );
     let mut admin_claim = payload.clone();
     admin_claim["role"] = json!("admin");
     let forged_role = format!(
         "{}.{}.{}",
         dan.token.split('.').next().unwrap(),
-        b64(admin_claim.to_string().as_bytes()),
+        b64url(admin_claim.to_string().as_bytes()),
         dan.token.split('.').nth(2).unwrap()
     );
 
@@ -194,35 +172,6 @@ fn chrono_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
-}
-
-fn decode_b64_std(s: &str) -> Vec<u8> {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let vals: Vec<u32> = s
-        .bytes()
-        .filter(|&c| c != b'=')
-        .map(|c| A.iter().position(|&a| a == c).unwrap() as u32)
-        .collect();
-    let mut out = Vec::new();
-    for chunk in vals.chunks(4) {
-        let mut n = 0u32;
-        for (i, v) in chunk.iter().enumerate() {
-            n |= v << (18 - 6 * i);
-        }
-        for i in 0..chunk.len() - 1 {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    out
-}
-
-fn jsonwebtoken_header() -> String {
-    b64(br#"{"typ":"JWT","alg":"HS256"}"#)
-}
-
-/// Sign claims with the app's own key through the app's own encoder.
-fn jsonwebtoken_sign(_header: &str, claims: &Value, keys: &myrelay_core::state::JwtKeys) -> String {
-    myrelay_test_support::sign_claims(keys, claims)
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]

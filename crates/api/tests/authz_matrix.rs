@@ -4,7 +4,7 @@
 //! nothing of the object.
 
 use myrelay_test_support::sio::{ConnectError, SioClient};
-use myrelay_test_support::{Session, TestApp, sign_claims};
+use myrelay_test_support::{Session, TestApp, claims_of, sign_claims};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -60,10 +60,7 @@ async fn every_cell_of_the_access_matrix_holds(pool: PgPool) {
     app.call(Method::POST, "/auth/logout", Some(&logged_out.token), None)
         .await;
     let expired = {
-        let claims: Value = {
-            let p = a.token.split('.').nth(1).unwrap();
-            serde_json::from_slice(&b64url_decode(p)).unwrap()
-        };
+        let claims = claims_of(&a.token);
         let mut c = claims.clone();
         c["iat"] = json!(c["iat"].as_i64().unwrap() - 7200);
         c["exp"] = json!(c["iat"].as_i64().unwrap() + 3600);
@@ -246,24 +243,4 @@ fn uuid() -> String {
             .unwrap()
             .as_nanos()
     )
-}
-
-fn b64url_decode(s: &str) -> Vec<u8> {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let vals: Vec<u32> = s
-        .bytes()
-        .filter(|&c| c != b'=')
-        .map(|c| A.iter().position(|&a| a == c).unwrap() as u32)
-        .collect();
-    let mut out = Vec::new();
-    for chunk in vals.chunks(4) {
-        let mut n = 0u32;
-        for (i, v) in chunk.iter().enumerate() {
-            n |= v << (18 - 6 * i);
-        }
-        for i in 0..chunk.len() - 1 {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    out
 }
