@@ -5,7 +5,7 @@ pub mod cli;
 pub mod http;
 pub mod openapi;
 
-use myrelay_core::{AppState, Config};
+use myrelay_core::Config;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
@@ -27,8 +27,3 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
 }
 
 pub use http::{build_app, serve};
-
-/// Build the state for `pool` and `config`.
-pub fn state(pool: PgPool, config: Config) -> AppState {
-    AppState::new(pool, config)
-}

@@ -1,14 +1,13 @@
 //! How features announce what happened, without knowing about sockets.
 //!
 //! Feature crates call [`Notifier::notify`] *after* their transaction commits. The realtime
-//! crate implements the trait and turns events into room broadcasts; tests use
-//! [`RecordingNotifier`].
+//! crate implements the trait and turns events into room broadcasts.
 
 use crate::Id;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+
 use uuid::Uuid;
 
 /// Who a ticket concerns, so realtime can route an event without another query.
@@ -30,10 +29,9 @@ pub enum Event {
     },
     /// Status or assignment changed: `room_event` (`ticket:status:updated` or
     /// `ticket:assigned`) with `room_payload` goes to the ticket room; `ticket_json` feeds
-    /// inboxes. `previous_agent` lost the ticket if it differs from the new assignee.
+    /// inboxes; realtime works out from the ticket who can no longer see it.
     TicketChanged {
         ticket: TicketRef,
-        previous_agent: Option<Id>,
         room_event: &'static str,
         room_payload: Value,
         ticket_json: Value,
@@ -56,15 +54,6 @@ pub trait Notifier: Send + Sync + 'static {
 pub struct NoopNotifier;
 impl Notifier for NoopNotifier {
     fn notify(&self, _event: Event) {}
-}
-
-/// Keeps events in memory so tests can assert what was announced.
-#[derive(Default, Clone)]
-pub struct RecordingNotifier(pub Arc<Mutex<Vec<Event>>>);
-impl Notifier for RecordingNotifier {
-    fn notify(&self, event: Event) {
-        self.0.lock().expect("lock").push(event);
-    }
 }
 
 /// Live counts from the realtime layer (across every API instance).

@@ -52,7 +52,6 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, ev: Event) {
         }
         Event::TicketChanged {
             ticket,
-            previous_agent: _,
             room_event,
             room_payload,
             ticket_json,

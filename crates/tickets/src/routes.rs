@@ -320,7 +320,6 @@ async fn change_status(
     let ticket_json = to_json(&updated)?;
     state.notifier().notify(Event::TicketChanged {
         ticket: updated.to_ref(),
-        previous_agent: t.assigned_agent.as_ref().map(|a| a.id),
         room_event: "ticket:status:updated",
         room_payload: json!({
             "ticket_id": id,
@@ -464,7 +463,6 @@ async fn assign_ticket(
     let ticket_json = to_json(&updated)?;
     state.notifier().notify(Event::TicketChanged {
         ticket: updated.to_ref(),
-        previous_agent: current,
         room_event: "ticket:assigned",
         room_payload: json!({
             "ticket_id": id,
