@@ -32,8 +32,8 @@ for i in 1 2 3; do
   post POST "/tickets/$T/messages" "$USER" '{"content":"hello"}' >/dev/null
 done
 
-export SCHEMATHESIS_HOOKS=tests.fuzz.hooks
-export PYTHONPATH=$PWD
+export SCHEMATHESIS_HOOKS=myrelay_fuzz_hooks
+export PYTHONPATH=$PWD/tests/fuzz
 N=${FUZZ_EXAMPLES:-25}
 SEED=${FUZZ_SEED:-20261124}
 failed=0; passed=0

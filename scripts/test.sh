@@ -33,6 +33,7 @@ rust_tests() {
   cargo nextest run --workspace --no-fail-fast
 }
 
+step "tree: no large files, caches or profiler output tracked" bash -c 'bash scripts/check-tree.sh && bash scripts/check-tree.sh --self-test'
 step "rust: format" cargo fmt --all -- --check
 step "rust: clippy" cargo clippy --workspace --all-targets -- -D warnings
 step "rust: build api binary" cargo build -p myrelay-api
