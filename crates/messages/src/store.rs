@@ -147,6 +147,7 @@ pub async fn send(
     content: &str,
     client_id: &str,
 ) -> Result<SendOutcome, ApiError> {
+    let received = std::time::Instant::now();
     let content = clean_content(content)?;
     check_client_id(client_id)?;
     let res = sqlx::query_as::<_, MessageRow>(INSERT)
@@ -156,6 +157,10 @@ pub async fn send(
         .bind(client_id)
         .fetch_optional(db)
         .await;
+    // One autocommit statement: a row back means the insert has committed.
+    if let Ok(Some(_)) = &res {
+        myrelay_core::metrics::message_committed(received);
+    }
     match res {
         Ok(Some(row)) => Ok(SendOutcome {
             message: row.into(),

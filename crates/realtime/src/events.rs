@@ -4,7 +4,7 @@ use crate::{broadcast, rooms};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use myrelay_auth::extract::cookie_token;
 use myrelay_auth::{CurrentUser, authenticate_token, session};
-use myrelay_core::{ApiError, AppState, ErrorCode, Id, Role};
+use myrelay_core::{ApiError, AppState, ErrorCode, Id, Role, metrics};
 use myrelay_messages::store as messages;
 use myrelay_tickets::policy::{self, Access, Viewer};
 use myrelay_tickets::queries as tickets;
@@ -50,6 +50,7 @@ pub async fn authenticate<A: Adapter>(
         .map_err(|_| Unauthorized)?;
     setup(&s, &state, &user);
     s.extensions.insert(user);
+    metrics::socket_connected();
     Ok(())
 }
 
@@ -186,6 +187,7 @@ async fn on_join<A: Adapter>(
     TryData(data): TryData<JoinPayload>,
     ack: AckSender<A>,
 ) {
+    metrics::socket_event("ticket:join");
     let p = match admit(&s, data) {
         Ok(p) => p,
         Err(v) => return reply(ack, v),
@@ -278,6 +280,7 @@ async fn on_leave<A: Adapter>(
     TryData(data): TryData<TicketPayload>,
     ack: AckSender<A>,
 ) {
+    metrics::socket_event("ticket:leave");
     let p = match admit(&s, data) {
         Ok(p) => p,
         Err(v) => return reply(ack, v),
@@ -305,6 +308,7 @@ async fn on_send<A: Adapter>(
     TryData(data): TryData<SendPayload>,
     ack: AckSender<A>,
 ) {
+    metrics::socket_event("ticket:message:send");
     let p = match admit(&s, data) {
         Ok(p) => p,
         Err(v) => return reply(ack, v),
@@ -339,6 +343,7 @@ async fn typing<A: Adapter>(
     ack: AckSender<A>,
     event: &'static str,
 ) {
+    metrics::socket_event(event);
     let p = match admit(&s, data) {
         Ok(p) => p,
         Err(v) => return reply(ack, v),
@@ -376,6 +381,7 @@ async fn on_typing_stop<A: Adapter>(
 }
 
 async fn on_unknown<A: Adapter>(s: SocketRef<A>, ack: AckSender<A>) {
+    metrics::socket_event(metrics::UNKNOWN_EVENT);
     if let Err(v) = spend(&s) {
         return reply(ack, v);
     }
@@ -392,6 +398,7 @@ async fn sockets_in<A: Adapter>(s: &SocketRef<A>, room: &str) -> usize {
 }
 
 async fn on_disconnect<A: Adapter>(s: SocketRef<A>, Extension(user): Extension<CurrentUser>) {
+    metrics::socket_disconnected();
     for room in s.rooms() {
         if let Some(ticket_id) = rooms::parse_id(&room, "ticket:") {
             // This socket is still counted; `user_left` only when it was the user's last here.
