@@ -231,7 +231,8 @@ pub async fn build_app(state: AppState) -> anyhow::Result<(Router, myrelay_realt
             })
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid));
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .layer(middleware::from_fn(crate::metrics::track));
     Ok((router, realtime))
 }
 
@@ -277,6 +278,9 @@ pub async fn serve(config: myrelay_core::Config) -> anyhow::Result<()> {
             limits.prune();
         }
     });
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        crate::metrics::start(metrics_addr, state.db.clone(), std::future::pending()).await?;
+    }
     let listener = TcpListener::bind(addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "myrelay-api listening");
     run(listener, app, realtime, shutdown_signal()).await?;

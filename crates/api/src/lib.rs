@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod http;
+pub mod metrics;
 pub mod openapi;
 
 use myrelay_core::Config;

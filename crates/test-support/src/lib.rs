@@ -19,6 +19,9 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub http: reqwest::Client,
+    /// Where `GET /metrics` answers, when the config had `metrics_addr` (port 0 is fine).
+    pub metrics_addr: Option<SocketAddr>,
+    metrics_task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     shutdown: Option<oneshot::Sender<()>>,
     pub handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -27,6 +30,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some(t) = self.metrics_task.take() {
+            t.abort();
         }
     }
 }
@@ -58,6 +64,14 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let metrics = match state.config.metrics_addr {
+            Some(a) => Some(
+                myrelay_api::metrics::start(a, state.db.clone(), std::future::pending())
+                    .await
+                    .expect("metrics listener"),
+            ),
+            None => None,
+        };
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(myrelay_api::http::run(
             listener,
@@ -72,6 +86,8 @@ impl TestApp {
             base: format!("http://{addr}"),
             state,
             http: reqwest::Client::builder().build().expect("client"),
+            metrics_addr: metrics.as_ref().map(|(a, _)| *a),
+            metrics_task: metrics.map(|(_, t)| t),
             shutdown: Some(tx),
             handle: Some(handle),
         }
