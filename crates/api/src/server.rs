@@ -98,7 +98,8 @@ pub async fn build_app(state: AppState) -> anyhow::Result<(Router, myrelay_realt
             })
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid));
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .layer(middleware::from_fn(crate::metrics::track));
     Ok((router, realtime))
 }
 
@@ -138,6 +139,9 @@ pub async fn serve(config: myrelay_core::Config) -> anyhow::Result<()> {
         .context("creating the admin from MYRELAY_ADMIN_EMAIL")?;
     let (app, realtime) = build_app(state.clone()).await?;
     myrelay_auth::spawn_housekeeping(&state);
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        crate::metrics::start(metrics_addr, state.db.clone(), std::future::pending()).await?;
+    }
     let listener = TcpListener::bind(addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "myrelay-api listening");
     run(listener, app, realtime, shutdown_signal()).await?;

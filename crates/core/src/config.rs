@@ -40,6 +40,9 @@ pub struct Config {
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
     pub log_format: LogFormat,
+    /// Where `GET /metrics` (Prometheus) is served; never the public address. Unset: no
+    /// metrics endpoint.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl std::fmt::Debug for Config {
@@ -57,6 +60,7 @@ impl std::fmt::Debug for Config {
             .field("rate_limit", &self.rate_limit)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("admin_email", &self.admin_email)
+            .field("metrics_addr", &self.metrics_addr)
             .finish()
     }
 }
@@ -102,10 +106,14 @@ impl Config {
             None => return Err(ConfigError::MissingSecret),
         };
         let addr_s = var("MYRELAY_ADDR").unwrap_or_else(|| DEFAULT_ADDR.into());
-        let addr = addr_s.parse().map_err(|e| ConfigError::Invalid {
+        let addr: SocketAddr = addr_s.parse().map_err(|e| ConfigError::Invalid {
             name: "MYRELAY_ADDR",
             reason: format!("{e}"),
         })?;
+        let metrics_addr = match var("MYRELAY_METRICS_ADDR") {
+            None => None,
+            Some(v) => Some(parse_metrics_addr(&v, addr)?),
+        };
         let cors_origins = var("MYRELAY_CORS_ORIGINS")
             .unwrap_or_else(|| DEFAULT_CORS_ORIGINS.into())
             .split(',')
@@ -170,6 +178,7 @@ impl Config {
             admin_email: var("MYRELAY_ADMIN_EMAIL"),
             admin_password: var("MYRELAY_ADMIN_PASSWORD"),
             log_format,
+            metrics_addr,
         })
     }
 
@@ -205,6 +214,21 @@ fn parse_bool(name: &'static str, v: &str) -> Result<bool, ConfigError> {
             reason: format!("`{v}` is not a boolean"),
         }),
     }
+}
+
+/// The metrics address must differ from the public one: metrics are never served there.
+fn parse_metrics_addr(v: &str, public: SocketAddr) -> Result<SocketAddr, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        name: "MYRELAY_METRICS_ADDR",
+        reason,
+    };
+    let addr: SocketAddr = v.trim().parse().map_err(|e| invalid(format!("{e}")))?;
+    if addr.port() != 0 && addr.port() == public.port() {
+        return Err(invalid(format!(
+            "`{addr}` uses the port of MYRELAY_ADDR; metrics are never served on the public port"
+        )));
+    }
+    Ok(addr)
 }
 
 /// `7d`, `12h`, `30m`, `45s` or a bare number of seconds.
@@ -267,6 +291,7 @@ mod tests {
             vec!["http://localhost:3000", "http://127.0.0.1:3000"]
         );
         assert!(c.redis_url.is_none());
+        assert!(c.metrics_addr.is_none());
     }
 
     #[test]
@@ -284,6 +309,7 @@ mod tests {
             ("MYRELAY_RATE_LIMIT", "off"),
             ("REDIS_URL", "redis://127.0.0.1:6379"),
             ("MYRELAY_LOG_FORMAT", "json"),
+            ("MYRELAY_METRICS_ADDR", "127.0.0.1:9100"),
         ])
         .unwrap();
         assert_eq!(c.addr.port(), 9000);
@@ -294,6 +320,7 @@ mod tests {
         assert_eq!(c.bcrypt_cost, 10);
         assert!(!c.rate_limit);
         assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.metrics_addr, Some("127.0.0.1:9100".parse().unwrap()));
     }
 
     #[test]
@@ -303,6 +330,32 @@ mod tests {
         assert!(cfg(&[("MYRELAY_JWT_SECRET", &s), ("MYRELAY_BCRYPT_COST", "3")]).is_err());
         assert!(cfg(&[("MYRELAY_JWT_SECRET", &s), ("MYRELAY_SESSION_TTL", "soon")]).is_err());
         assert!(cfg(&[("MYRELAY_JWT_SECRET", &s), ("MYRELAY_ADDR", "nope")]).is_err());
+        assert!(
+            cfg(&[
+                ("MYRELAY_JWT_SECRET", &s),
+                ("MYRELAY_METRICS_ADDR", ":9100")
+            ])
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn metrics_are_never_on_the_public_port() {
+        let s = "z".repeat(32);
+        let same = cfg(&[
+            ("MYRELAY_JWT_SECRET", &s),
+            ("MYRELAY_ADDR", "0.0.0.0:8080"),
+            ("MYRELAY_METRICS_ADDR", "127.0.0.1:8080"),
+        ]);
+        assert!(matches!(
+            same,
+            Err(ConfigError::Invalid {
+                name: "MYRELAY_METRICS_ADDR",
+                ..
+            })
+        ));
+        let blank = cfg(&[("MYRELAY_JWT_SECRET", &s), ("MYRELAY_METRICS_ADDR", " ")]).unwrap();
+        assert!(blank.metrics_addr.is_none());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod notify;
 pub mod pagination;
 pub mod role;

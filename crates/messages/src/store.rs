@@ -172,6 +172,7 @@ async fn store(
     content: &str,
     client_id: &str,
 ) -> Result<SendOutcome, ApiError> {
+    let received = std::time::Instant::now();
     let content = clean_content(content)?;
     check_client_id(client_id)?;
     let res = sqlx::query_as::<_, MessageRow>(INSERT)
@@ -181,6 +182,10 @@ async fn store(
         .bind(client_id)
         .fetch_optional(db)
         .await;
+    // One autocommit statement: a row back means the insert has committed.
+    if let Ok(Some(_)) = &res {
+        myrelay_core::metrics::message_committed(received);
+    }
     match res {
         Ok(Some(row)) => Ok(SendOutcome {
             message: row.into(),

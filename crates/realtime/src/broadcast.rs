@@ -3,6 +3,7 @@
 //! delivering to this instance's own sockets. Here that error falls back to local delivery,
 //! so rooms keep working on each instance while Redis is away.
 
+use myrelay_core::metrics::{BroadcastScope, broadcast_failed};
 use serde::Serialize;
 use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
@@ -15,8 +16,10 @@ where
     F: Fn() -> BroadcastOperators<A>,
 {
     if let Err(e) = target().emit(event, data).await {
+        broadcast_failed(BroadcastScope::CrossInstance);
         tracing::warn!(error = %e, event, "cross-instance broadcast failed; delivering locally");
         if let Err(e) = target().local().emit(event, data).await {
+            broadcast_failed(BroadcastScope::Local);
             tracing::warn!(error = %e, event, "local broadcast failed");
         }
     }
@@ -29,8 +32,11 @@ where
     F: Fn() -> BroadcastOperators<A>,
 {
     if target().leave(room.clone()).await.is_err() {
+        broadcast_failed(BroadcastScope::CrossInstance);
         tracing::warn!(room, "cross-instance leave failed; applying locally");
-        let _ = target().local().leave(room).await;
+        if target().local().leave(room).await.is_err() {
+            broadcast_failed(BroadcastScope::Local);
+        }
     }
 }
 
@@ -41,7 +47,10 @@ where
     F: Fn() -> BroadcastOperators<A>,
 {
     if target().disconnect().await.is_err() {
+        broadcast_failed(BroadcastScope::CrossInstance);
         tracing::warn!("cross-instance disconnect failed; applying locally");
-        let _ = target().local().disconnect().await;
+        if target().local().disconnect().await.is_err() {
+            broadcast_failed(BroadcastScope::Local);
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::{broadcast, rooms};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use myrelay_auth::extract::cookie_token;
 use myrelay_auth::{CurrentUser, authenticate_token, session};
-use myrelay_core::{ApiError, AppState, ErrorCode, Origin};
+use myrelay_core::{ApiError, AppState, ErrorCode, Origin, metrics};
 use myrelay_messages::store as messages;
 use myrelay_tickets::policy::Viewer;
 use myrelay_users::UserSummary;
@@ -54,6 +54,7 @@ pub async fn authenticate<A: Adapter>(
         .map_err(|_| Unauthorized)?;
     setup(&s, &state, &user);
     s.extensions.insert(user);
+    metrics::socket_connected();
     Ok(())
 }
 
@@ -150,6 +151,7 @@ async fn on_join<A: Adapter>(
     TryData(data): TryData<JoinRequest>,
     ack: AckSender<A>,
 ) {
+    metrics::socket_event(protocol::client::JOIN);
     let result = async {
         let p = admit(&s, data)?;
         join(&s, &state, &user, p)
@@ -233,6 +235,7 @@ async fn on_leave<A: Adapter>(
     TryData(data): TryData<TicketRequest>,
     ack: AckSender<A>,
 ) {
+    metrics::socket_event(protocol::client::LEAVE);
     let p = match admit(&s, data) {
         Ok(p) => p,
         Err(e) => return reply::<A, OkAck>(ack, Err(e)),
@@ -264,6 +267,7 @@ async fn on_send<A: Adapter>(
     TryData(data): TryData<SendRequest>,
     ack: AckSender<A>,
 ) {
+    metrics::socket_event(protocol::client::SEND);
     let p = match admit(&s, data) {
         Ok(p) => p,
         Err(e) => return reply::<A, SendAck>(ack, Err(e)),
@@ -291,6 +295,7 @@ async fn typing<A: Adapter>(
     ack: AckSender<A>,
     event: &'static str,
 ) {
+    metrics::socket_event(event);
     let p = match admit(&s, data) {
         Ok(p) => p,
         Err(e) => return reply::<A, OkAck>(ack, Err(e)),
@@ -337,6 +342,7 @@ async fn on_typing_stop<A: Adapter>(
 }
 
 async fn on_unknown<A: Adapter>(s: SocketRef<A>, ack: AckSender<A>) {
+    metrics::socket_event(metrics::UNKNOWN_EVENT);
     let refusal = spend(&s)
         .err()
         .unwrap_or_else(|| ErrorAck::new(ErrorCode::UnknownEvent, "No such event."));
@@ -359,6 +365,7 @@ async fn on_disconnect<A: Adapter>(
     State(pusher): State<StatsPusher>,
     Extension(user): Extension<CurrentUser>,
 ) {
+    metrics::socket_disconnected();
     pusher.poke();
     for room in s.rooms() {
         if let Some(ticket_id) = rooms::parse_id(&room, "ticket:") {

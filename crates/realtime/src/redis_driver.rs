@@ -5,6 +5,7 @@
 //! crate's `ConnectionManager`, which reconnects (with backoff) and re-subscribes every
 //! channel on its own.
 
+use myrelay_core::metrics;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, FromRedisValue, PushInfo, PushKind};
 use socketioxide_redis::drivers::{ChanItem, Driver, MessageStream};
@@ -25,15 +26,25 @@ pub struct ReconnectingDriver {
 const CALL_TIMEOUT: Duration = Duration::from_millis(500);
 
 async fn bounded<T>(
+    op: &'static str,
     f: impl std::future::Future<Output = redis::RedisResult<T>>,
 ) -> Result<T, DriverError> {
-    match tokio::time::timeout(CALL_TIMEOUT, f).await {
-        Ok(r) => r.map_err(DriverError),
-        Err(_) => Err(DriverError(redis::RedisError::from((
-            redis::ErrorKind::Io,
+    let r = match tokio::time::timeout(CALL_TIMEOUT, f).await {
+        Ok(r) => r,
+        Err(_) => Err(redis::RedisError::from(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
             "redis call timed out",
-        )))),
-    }
+        ))),
+    };
+    counted(op, r)
+}
+
+/// Count a failed adapter call under `op` (timeouts apart from other errors).
+fn counted<T>(op: &'static str, r: redis::RedisResult<T>) -> Result<T, DriverError> {
+    r.map_err(|e| {
+        metrics::redis_adapter_error(op, e.is_timeout());
+        DriverError(e)
+    })
 }
 
 #[derive(Debug)]
@@ -92,7 +103,10 @@ impl Driver for ReconnectingDriver {
 
     async fn publish(&self, chan: String, val: Vec<u8>) -> Result<(), Self::Error> {
         let mut conn = self.conn.clone();
-        bounded(async move { conn.publish::<_, _, redis::Value>(chan, val).await }).await?;
+        bounded("publish", async move {
+            conn.publish::<_, _, redis::Value>(chan, val).await
+        })
+        .await?;
         Ok(())
     }
 
@@ -106,19 +120,19 @@ impl Driver for ReconnectingDriver {
             .write()
             .expect("lock")
             .insert(chan.clone(), tx);
-        self.conn.clone().subscribe(chan).await?;
+        counted("subscribe", self.conn.clone().subscribe(chan).await)?;
         Ok(MessageStream::new(rx))
     }
 
     async fn unsubscribe(&self, chan: String) -> Result<(), Self::Error> {
         self.handlers.write().expect("lock").remove(&chan);
-        self.conn.clone().unsubscribe(chan).await?;
+        counted("unsubscribe", self.conn.clone().unsubscribe(chan).await)?;
         Ok(())
     }
 
     async fn num_serv(&self, chan: &str) -> Result<u16, Self::Error> {
         let mut conn = self.conn.clone();
-        let (_, count): (String, u16) = bounded(async move {
+        let (_, count): (String, u16) = bounded("num_serv", async move {
             redis::cmd("PUBSUB")
                 .arg("NUMSUB")
                 .arg(chan)

@@ -21,6 +21,9 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub http: reqwest::Client,
+    /// Where `GET /metrics` answers, when the config had `metrics_addr` (port 0 is fine).
+    pub metrics_addr: Option<SocketAddr>,
+    metrics_task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     shutdown: Option<oneshot::Sender<()>>,
     pub handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -29,6 +32,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some(t) = self.metrics_task.take() {
+            t.abort();
         }
     }
 }
@@ -60,6 +66,14 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let metrics = match state.config.metrics_addr {
+            Some(a) => Some(
+                myrelay_api::metrics::start(a, state.db.clone(), std::future::pending())
+                    .await
+                    .expect("metrics listener"),
+            ),
+            None => None,
+        };
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(myrelay_api::run(listener, app, realtime, async move {
             let _ = rx.await;
@@ -69,6 +83,8 @@ impl TestApp {
             base: format!("http://{addr}"),
             state,
             http: reqwest::Client::builder().build().expect("client"),
+            metrics_addr: metrics.as_ref().map(|(a, _)| *a),
+            metrics_task: metrics.map(|(_, t)| t),
             shutdown: Some(tx),
             handle: Some(handle),
         }
