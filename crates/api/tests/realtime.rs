@@ -692,3 +692,125 @@ async fn user_left_only_when_the_users_last_socket_leaves(pool: PgPool) {
         .expect("last tab gone");
     assert_eq!(left["user"]["id"], u.id);
 }
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn admins_hear_the_stats_change_without_asking(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.admin("live-admin").await;
+    let agent = app.agent("live-agent").await;
+    let user = app.register("live-user").await;
+    let mut sadmin = app.socket(&admin.token).await;
+    let mut sagent = app.socket(&agent.token).await;
+    // Connecting moves the counts: the first push comes by itself.
+    let first = sadmin.expect("admin:stats", WAIT).await.expect("a push");
+    assert_eq!(first["connected_clients"], 2, "{first}");
+
+    app.ticket(&user, "counted live").await;
+    let pushed = loop {
+        let s = sadmin
+            .expect("admin:stats", WAIT)
+            .await
+            .expect("a push after the ticket");
+        if s["open_tickets"] == 1 {
+            break s;
+        }
+    };
+    // The push is exactly what the HTTP endpoint says now.
+    let (_, now) = app.get("/admin/stats", &admin.token).await;
+    assert_eq!(pushed, now);
+    assert_eq!(pushed["total_tickets"], 1);
+    assert_eq!(pushed["total_users"], 1);
+
+    let _su = app.socket(&user.token).await;
+    let s = loop {
+        let s = sadmin.expect("admin:stats", WAIT).await.expect("a push");
+        if s["connected_clients"] == 3 {
+            break s;
+        }
+    };
+    assert_eq!(s["connected_agents"], 2, "agents and admins with a socket: {s}");
+    // Only admins hear it.
+    assert!(!sagent.receives("admin:stats", QUIET).await);
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn stats_pushes_count_sockets_on_every_instance(pool: PgPool) {
+    let prefix = format!("myrelay-test-{}", uuid_like());
+    let cfg = |c: &mut myrelay_core::Config| {
+        c.redis_url = Some(redis_url());
+        c.redis_prefix = prefix.clone();
+        c.jwt_secret = b"one-secret-shared-by-every-instance!".to_vec();
+    };
+    let a = TestApp::spawn_with(pool.clone(), cfg).await;
+    let b = TestApp::spawn_with(pool, cfg).await;
+    let admin = a.admin("multi-stats-admin").await;
+    let user = a.register("multi-stats-user").await;
+    let mut sadmin = a.socket(&admin.token).await; // instance A
+    let _su = b.socket(&user.token).await; // instance B: its change reaches A's admin
+    let s = loop {
+        let s = sadmin.expect("admin:stats", WAIT).await.expect("a push");
+        if s["connected_clients"] == 2 {
+            break s;
+        }
+    };
+    assert_eq!(s["connected_agents"], 1, "{s}");
+}
+
+/// Send `POST /tickets/{id}/messages` on a raw connection and drop it without reading the
+/// answer, after `delay`.
+async fn post_and_hang_up(app: &TestApp, token: &str, ticket: i64, n: usize, delay: Duration) {
+    use tokio::io::AsyncWriteExt;
+    let body = json!({ "content": format!("cut off {n}"), "client_id": format!("cut-{n}") })
+        .to_string();
+    let req = format!(
+        "POST /tickets/{ticket}/messages HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        app.addr,
+        body.len()
+    );
+    let mut tcp = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    tokio::time::sleep(delay).await;
+    drop(tcp);
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn every_stored_message_is_broadcast_even_when_the_poster_hangs_up(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let user = app.register("hangs-up").await;
+    let agent = app.agent("listens").await;
+    let t = app.ticket(&user, "cut-off posts").await;
+    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
+        .await;
+    let mut listener = app.socket(&agent.token).await;
+    assert_eq!(
+        listener
+            .emit_ack("ticket:join", json!({ "ticket_id": t }))
+            .await["ok"],
+        true
+    );
+    // Hang up at many points: before the handler runs, during the insert, after the commit.
+    let posts = 60;
+    for n in 0..posts {
+        let delay = Duration::from_micros((n as u64 * 97) % 3000);
+        post_and_hang_up(&app, &user.token, t, n, delay).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let stored: Vec<i64> =
+        sqlx::query_scalar("SELECT seq FROM messages WHERE ticket_id = $1 ORDER BY seq")
+            .bind(t)
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert!(!stored.is_empty(), "some posts must have been stored");
+    let mut heard = Vec::new();
+    while heard.len() < stored.len() {
+        match listener.expect("ticket:message:new", WAIT).await {
+            Some(m) => heard.push(m["message"]["seq"].as_i64().unwrap()),
+            None => break,
+        }
+    }
+    heard.sort_unstable();
+    assert_eq!(heard, stored, "every stored message reached the room, once");
+    assert!(!listener.receives("ticket:message:new", QUIET).await);
+}
