@@ -70,6 +70,10 @@ export async function assignToSelf(token: string, ticketId: number): Promise<voi
   await apiCall("PATCH", `/tickets/${ticketId}/assign`, { token, data: {} });
 }
 
+export async function setStatus(token: string, ticketId: number, status: string): Promise<void> {
+  await apiCall("PATCH", `/tickets/${ticketId}/status`, { token, data: { status } });
+}
+
 export async function postMessage(token: string, ticketId: number, content: string): Promise<{ id: number; seq: number }> {
   return apiCall("POST", `/tickets/${ticketId}/messages`, { token, data: { content } });
 }
