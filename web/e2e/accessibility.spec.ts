@@ -30,10 +30,10 @@ test.beforeAll(async () => {
   await postMessage(user.token, conversation, "Hello, my screen reader skips the send button.");
   await postMessage(agent.token, conversation, "Thanks, I am looking into it.");
   await createTicket(user.token, unique("Still open"), "Nobody has taken this one yet.");
-  for (const status of ["resolved", "closed"]) {
-    const { id } = await createTicket(user.token, unique(`Now ${status}`), `This one is ${status}.`);
+  for (const path of [["resolved"], ["resolved", "closed"]]) {
+    const { id } = await createTicket(user.token, unique(`Now ${path.at(-1)}`), `This one is ${path.at(-1)}.`);
     await assignToSelf(agent.token, id);
-    await setStatus(agent.token, id, status);
+    for (const status of path) await setStatus(agent.token, id, status);
   }
 });
 
