@@ -1,11 +1,14 @@
 /** The Socket.IO contract (SPEC §5): event names and payloads, shared by the hooks. */
 import type { Socket } from "socket.io-client";
-import type { Message, Role, Ticket, TicketStatus, UserContact } from "@/lib/api/types";
+import type { Message, Role, Stats, Ticket, TicketStatus, UserContact } from "@/lib/api/types";
 
 export type RoomMember = { id: number; display_name: string; role: Role };
 
 export type AckError = { code: string; message: string };
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AckError };
+
+/** `admin:stats`: exactly the body of `GET /admin/stats`, pushed to admins when a count changes. */
+export type AdminStats = Stats;
 
 export type JoinOk = { ticket: Ticket; missed_messages: Message[]; members?: RoomMember[] };
 
@@ -30,6 +33,8 @@ export interface ServerToClientEvents {
   "ticket:created": (p: { ticket: Ticket }) => void;
   /** `ticket` is null when the ticket left the receiver's view (another agent took it). */
   "ticket:updated": (p: { ticket_id?: number; ticket: Ticket | null }) => void;
+  /** To every admin socket, at most once a second, when something changed. */
+  "admin:stats": (p: AdminStats) => void;
 }
 
 export interface ClientToServerEvents {
