@@ -1,9 +1,11 @@
-// Fails when lib/api/schema.d.ts is not what `npm run gen:api` makes from ../openapi.json.
+// Fails when lib/api/schema.d.ts or lib/api/socket.d.ts is not what `npm run gen:api` makes
+// from ../openapi.json.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { socketTypes } from "./gen-socket.mjs";
 
 const web = join(dirname(fileURLToPath(import.meta.url)), "..");
 const spec = join(web, "..", "openapi.json");
@@ -44,7 +46,17 @@ try {
     );
     process.exit(1);
   }
-  console.log("check:api: lib/api/schema.d.ts matches openapi.json.");
+  const socketFile = join(web, "lib", "api", "socket.d.ts");
+  const socketWant = socketTypes(JSON.parse(readFileSync(spec, "utf8")));
+  const socketHave = existsSync(socketFile) ? readFileSync(socketFile, "utf8") : "";
+  if (socketWant !== socketHave) {
+    console.error(
+      "check:api: web/lib/api/socket.d.ts is stale: it no longer matches the x-socketio events of openapi.json.\n" +
+        "Run `npm run gen:api` in web/, fix any type errors, and commit the result.",
+    );
+    process.exit(1);
+  }
+  console.log("check:api: lib/api/schema.d.ts and lib/api/socket.d.ts match openapi.json.");
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

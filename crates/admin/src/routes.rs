@@ -1,14 +1,13 @@
 //! `/admin`: stats, tickets, users, agents. Every route requires an admin.
 
 use axum::extract::State;
-use chrono::{DateTime, Utc};
-use myrelay_auth::RequireAdmin;
-use myrelay_core::pagination::{Cursor, DEFAULT_LIMIT, finish_page};
-use myrelay_core::{ApiError, AppState, ErrorCode, Event, Id, Json, Path, Problem, Query, Role};
-use myrelay_tickets::Viewer;
+use myrelay_auth::{AccountEvent, RequireAdmin};
+use myrelay_core::pagination::{Cursor, DEFAULT_LIMIT, Page};
+use myrelay_core::{ApiError, AppState, ErrorCode, Id, Json, Path, Problem, Query, Role, text};
 use myrelay_tickets::queries as tickets;
-use myrelay_tickets::routes::{ListQuery, TicketPage};
-use myrelay_users::User;
+use myrelay_tickets::routes::ListQuery;
+use myrelay_tickets::{Ticket, Viewer};
+use myrelay_users::{User, UserFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -26,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Exactly the keys of SPEC §6.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Stats {
     /// Every ticket ever filed.
     pub total_tickets: i64,
@@ -63,37 +62,30 @@ async fn stats(
     State(state): State<AppState>,
     _admin: RequireAdmin,
 ) -> Result<Json<Stats>, ApiError> {
-    let (open, assigned, resolved, closed): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status = 'open'),
-                count(*) FILTER (WHERE status = 'assigned'),
-                count(*) FILTER (WHERE status = 'resolved'),
-                count(*) FILTER (WHERE status = 'closed')
-           FROM tickets",
-    )
-    .fetch_one(&state.db)
-    .await?;
-    let (users, agents, admins): (i64, i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE role = 'user'),
-                count(*) FILTER (WHERE role = 'agent'),
-                count(*) FILTER (WHERE role = 'admin')
-           FROM users WHERE is_active",
-    )
-    .fetch_one(&state.db)
-    .await?;
-    let live = state.live().live_counts().await;
-    Ok(Json(Stats {
-        total_tickets: open + assigned + resolved + closed,
-        open_tickets: open,
-        assigned_tickets: assigned,
-        resolved_tickets: resolved,
-        closed_tickets: closed,
-        total_users: users,
-        total_agents: agents,
-        total_admins: admins,
-        connected_clients: live.connected_clients,
-        connected_agents: live.connected_agents,
-        active_ticket_rooms: live.active_ticket_rooms,
-    }))
+    Ok(Json(Stats::load(&state).await?))
+}
+
+impl Stats {
+    /// The counts now: tickets by status (one index-only scan), active accounts by role, and
+    /// the live counts across every instance.
+    pub async fn load(state: &AppState) -> sqlx::Result<Stats> {
+        let t = tickets::count_by_status(&state.db).await?;
+        let (users, agents, admins) = myrelay_users::count_active_by_role(&state.db).await?;
+        let live = state.live().live_counts().await;
+        Ok(Stats {
+            total_tickets: t.open + t.assigned + t.resolved + t.closed,
+            open_tickets: t.open,
+            assigned_tickets: t.assigned,
+            resolved_tickets: t.resolved,
+            closed_tickets: t.closed,
+            total_users: users,
+            total_agents: agents,
+            total_admins: admins,
+            connected_clients: live.connected_clients,
+            connected_agents: live.connected_agents,
+            active_ticket_rooms: live.active_ticket_rooms,
+        })
+    }
 }
 
 /// Every ticket, with the same filters and pagination as `/tickets`.
@@ -102,7 +94,7 @@ async fn stats(
     security(("bearer" = []), ("cookie" = [])),
     params(ListQuery, ("needs_reassignment" = Option<bool>, Query, description = "Only tickets whose assignee is no longer an active agent or admin")),
     responses(
-        (status = 200, body = TicketPage),
+        (status = 200, body = Page<Ticket>),
         (status = 403, description = "Admins only (`forbidden`).", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -110,16 +102,14 @@ async fn all_tickets(
     State(state): State<AppState>,
     RequireAdmin(admin): RequireAdmin,
     Query(q): Query<ListQuery>,
-) -> Result<Json<TicketPage>, ApiError> {
+) -> Result<Json<Page<Ticket>>, ApiError> {
     let viewer = Viewer {
         id: admin.id,
         role: Role::Admin,
     };
-    let page = tickets::list(&state.db, viewer, &q.to_filter(true)?).await?;
-    Ok(Json(TicketPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-    }))
+    Ok(Json(
+        tickets::list(&state.db, viewer, &q.to_filter(true)?).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -130,7 +120,7 @@ pub struct UsersQuery {
     /// Part of the email or display name.
     #[validate(
         length(max = 200, message = "At most 200 characters."),
-        custom(function = "no_nul")
+        custom(function = "text::no_nul")
     )]
     #[param(max_length = 200, pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
@@ -143,23 +133,13 @@ pub struct UsersQuery {
     pub cursor: Option<String>,
 }
 
-fn no_nul(s: &str) -> Result<(), validator::ValidationError> {
-    myrelay_core::text::no_nul(s)
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct UserPage {
-    pub items: Vec<User>,
-    pub next_cursor: Option<String>,
-}
-
 /// Users, newest first; filter by role and by part of the email or name.
 #[utoipa::path(
     get, path = "/admin/users", tag = "admin",
     security(("bearer" = []), ("cookie" = [])),
     params(UsersQuery),
     responses(
-        (status = 200, body = UserPage),
+        (status = 200, body = Page<User>),
         (status = 403, description = "Admins only (`forbidden`).", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -167,43 +147,19 @@ async fn list_users(
     State(state): State<AppState>,
     _admin: RequireAdmin,
     Query(q): Query<UsersQuery>,
-) -> Result<Json<UserPage>, ApiError> {
+) -> Result<Json<Page<User>>, ApiError> {
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    let cursor = q.cursor.as_deref().map(Cursor::decode).transpose()?;
-    let (at, id) = cursor
-        .map(|c| (c.at, c.id))
-        .unwrap_or((DateTime::<Utc>::MAX_UTC, i64::MAX));
-    let pattern =
-        q.q.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                format!(
-                    "%{}%",
-                    s.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            });
-    let items: Vec<User> = sqlx::query_as::<_, User>(
-        "SELECT id, email, display_name, role, is_active, created_at, last_seen_at FROM users
-          WHERE ($1::user_role IS NULL OR role = $1)
-            AND ($2::text IS NULL OR email ILIKE $2 OR display_name ILIKE $2)
-            AND (created_at, id) < ($3, $4)
-          ORDER BY created_at DESC, id DESC LIMIT $5",
-    )
-    .bind(q.role)
-    .bind(pattern)
-    .bind(at)
-    .bind(id)
-    .bind(limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    let (items, next_cursor) = finish_page(items, limit, |u| Cursor {
+    let filter = UserFilter {
+        role: q.role,
+        q: q.q.as_deref(),
+        cursor: q.cursor.as_deref().map(Cursor::decode).transpose()?,
+        limit,
+    };
+    let rows = myrelay_users::list(&state.db, &filter).await?;
+    Ok(Json(Page::finish(rows, limit, |u| Cursor {
         at: u.created_at,
         id: u.id,
-    });
-    Ok(Json(UserPage { items, next_cursor }))
+    })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -247,18 +203,10 @@ async fn update_user(
     }
     let mut tx = state.db.begin().await?;
     // Lock every active admin first, so two admins demoting each other cannot both win.
-    let admins: Vec<Id> = sqlx::query_scalar(
-        "SELECT id FROM users WHERE role = 'admin' AND is_active ORDER BY id FOR UPDATE",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let before = sqlx::query_as::<_, User>(
-        "SELECT id, email, display_name, role, is_active, created_at, last_seen_at FROM users WHERE id = $1 FOR UPDATE",
-    )
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| ApiError::not_found("User"))?;
+    let admins = myrelay_users::lock_active_admins(&mut *tx).await?;
+    let before = myrelay_users::get_for_update(&mut *tx, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("User"))?;
     let role = req.role.unwrap_or(before.role);
     let is_active = req.is_active.unwrap_or(before.is_active);
     let loses_admin =
@@ -269,35 +217,27 @@ async fn update_user(
             "There must always be at least one active admin.",
         ));
     }
-    let after = sqlx::query_as::<_, User>(
-        "UPDATE users SET role = $2, is_active = $3, updated_at = now() WHERE id = $1
-         RETURNING id, email, display_name, role, is_active, created_at, last_seen_at",
-    )
-    .bind(id)
-    .bind(role)
-    .bind(is_active)
-    .fetch_one(&mut *tx)
-    .await?;
+    let after = myrelay_users::set_access(&mut *tx, id, role, is_active).await?;
     let changed = before.role != after.role || before.is_active != after.is_active;
     if !after.is_active && before.is_active {
         myrelay_auth::session::revoke_all(&mut *tx, id).await?;
     }
     if changed {
-        sqlx::query("INSERT INTO user_events (user_id, actor_user_id, kind, data) VALUES ($1, $2, 'updated', $3)")
-            .bind(id)
-            .bind(admin.id)
-            .bind(json!({
+        myrelay_users::record_event(
+            &mut *tx,
+            id,
+            Some(admin.id),
+            "updated",
+            json!({
                 "role": { "from": before.role, "to": after.role },
                 "is_active": { "from": before.is_active, "to": after.is_active },
-            }))
-            .execute(&mut *tx)
-            .await?;
+            }),
+        )
+        .await?;
     }
     tx.commit().await?;
     if changed {
-        state
-            .notifier()
-            .notify(Event::UserAccessChanged { user_id: id });
+        state.announce(AccountEvent::AccessChanged { user_id: id });
     }
     Ok(Json(after))
 }
@@ -321,15 +261,6 @@ pub struct AgentList {
     pub items: Vec<AgentWorkload>,
 }
 
-#[derive(sqlx::FromRow)]
-struct AgentRow {
-    #[sqlx(flatten)]
-    user: User,
-    assigned_open: i64,
-    resolved: i64,
-    closed: i64,
-}
-
 /// Agents and admins with their workload and whether they are online now.
 #[utoipa::path(
     get, path = "/admin/agents", tag = "admin",
@@ -343,18 +274,7 @@ async fn list_agents(
     State(state): State<AppState>,
     _admin: RequireAdmin,
 ) -> Result<Json<AgentList>, ApiError> {
-    let rows = sqlx::query_as::<_, AgentRow>(
-        "SELECT u.id, u.email, u.display_name, u.role, u.is_active, u.created_at, u.last_seen_at,
-                count(t.id) FILTER (WHERE t.status = 'assigned') AS assigned_open,
-                count(t.id) FILTER (WHERE t.status = 'resolved') AS resolved,
-                count(t.id) FILTER (WHERE t.status = 'closed') AS closed
-           FROM users u LEFT JOIN tickets t ON t.assigned_agent_id = u.id
-          WHERE u.role IN ('agent', 'admin')
-          GROUP BY u.id
-          ORDER BY u.role DESC, u.display_name, u.id",
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let rows = tickets::agent_workloads(&state.db).await?;
     let live = state.live().live_counts().await;
     Ok(Json(AgentList {
         items: rows

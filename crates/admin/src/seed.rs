@@ -124,12 +124,14 @@ async fn user_id(
     if let Some(u) = users::find_by_email(&state.db, email).await? {
         return Ok((u.id, false));
     }
+    let email = users::Email::parse(email).map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
+    let name = users::DisplayName::parse(name).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     let u = users::insert(
         &state.db,
         NewUser {
-            email,
+            email: &email,
             password_hash: hash,
-            display_name: name,
+            display_name: &name,
             role,
         },
     )

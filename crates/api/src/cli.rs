@@ -1,9 +1,7 @@
 //! The commands of `myrelay-api`.
 
-use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use myrelay_core::{AppState, Config, Role};
-use myrelay_users::{self as users, NewUser};
+use myrelay_core::Config;
 
 #[derive(Debug, Parser)]
 #[command(name = "myrelay-api", version, about = "MyRelay API server and tools")]
@@ -33,60 +31,6 @@ pub enum Command {
     SeedDemo,
 }
 
-/// Create an admin (or fail if the email is taken).
-pub async fn create_admin(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    name: &str,
-) -> anyhow::Result<users::UserRow> {
-    if !(8..=71).contains(&password.len()) {
-        bail!("the password must be 8 to 71 bytes");
-    }
-    let n = name.trim().chars().count();
-    if !(1..=80).contains(&n) {
-        bail!("the name must be 1 to 80 characters");
-    }
-    if !email.contains('@') || email.len() > 254 {
-        bail!("`{email}` is not an email address");
-    }
-    let hash = myrelay_auth::password::hash(password.to_string(), state.config.bcrypt_cost)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    users::insert(
-        &state.db,
-        NewUser {
-            email,
-            password_hash: &hash,
-            display_name: name,
-            role: Role::Admin,
-        },
-    )
-    .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.constraint() == Some("users_email_key") => {
-            anyhow::anyhow!("an account with the email {email} already exists")
-        }
-        _ => e.into(),
-    })
-}
-
-/// Create the admin named by `MYRELAY_ADMIN_EMAIL`/`MYRELAY_ADMIN_PASSWORD` when no admin exists.
-pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
-    let (Some(email), Some(password)) = (&state.config.admin_email, &state.config.admin_password)
-    else {
-        return Ok(());
-    };
-    if users::count_active_admins(&state.db).await? > 0 {
-        return Ok(());
-    }
-    let u = create_admin(state, email, password, "Administrator")
-        .await
-        .context("creating the admin from MYRELAY_ADMIN_EMAIL")?;
-    tracing::info!(user_id = u.id, email = %u.email, "created the first admin from the environment");
-    Ok(())
-}
-
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
@@ -96,10 +40,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env()?;
     init_tracing(&config);
     match command {
-        Command::Serve => crate::serve(config).await,
+        Command::Serve => crate::server::serve(config).await,
         Command::Migrate => {
-            let pool = crate::connect(&config).await?;
-            crate::MIGRATOR.run(&pool).await?;
+            crate::db::connect_and_migrate(&config).await?;
             println!("migrations are up to date");
             Ok(())
         }
@@ -108,22 +51,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             password,
             name,
         } => {
-            let pool = crate::connect(&config).await?;
-            crate::MIGRATOR.run(&pool).await?;
-            let state = AppState::new(pool, config);
-            let u = create_admin(&state, &email, &password, &name).await?;
+            let pool = crate::db::connect_and_migrate(&config).await?;
+            let state = crate::server::app_state(pool, config);
+            let u = myrelay_auth::accounts::create_admin(&state, &email, &password, &name).await?;
             println!("created admin {} (id {})", u.email, u.id);
             Ok(())
         }
         Command::SeedDemo => {
-            let pool = crate::connect(&config).await?;
-            crate::MIGRATOR.run(&pool).await?;
-            let state = AppState::new(pool, config);
+            let pool = crate::db::connect_and_migrate(&config).await?;
+            let state = crate::server::app_state(pool, config);
             let report = myrelay_admin::seed::seed_demo(&state).await?;
             print!("{report}");
             Ok(())
         }
-        Command::Openapi => unreachable!(),
+        Command::Openapi => unreachable!("printed above"),
     }
 }
 

@@ -1,29 +1,18 @@
-//! The `myrelay-api` application: router composition, HTTP middleware, the OpenAPI
-//! document, and the commands of the binary.
+//! The `myrelay-api` application. Modules depend one way:
+//! `cli → server → {routes, openapi, middleware, db}`, `openapi → routes`.
+//!
+//! - [`routes`]: every route (health, readiness, and the features' routers);
+//! - [`openapi`]: the document built from those routes;
+//! - [`middleware`]: problem+json for every error, the Socket.IO origin guard;
+//! - [`server`]: the app state, the router with its layers and Socket.IO, `serve`;
+//! - [`cli`]: the commands of the binary.
 
 pub mod cli;
-pub mod http;
+pub mod db;
+pub mod middleware;
 pub mod openapi;
+pub mod routes;
+pub mod server;
 
-use myrelay_core::Config;
-use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
-use std::time::Duration;
-
-/// Every migration in `migrations/`, embedded in the binary.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
-
-/// Connect with settings suited to a server: bounded pool, fast failure when the database is
-/// away (requests answer 503 instead of hanging).
-pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
-    let pool = PgPoolOptions::new()
-        .max_connections(20)
-        .min_connections(0)
-        .acquire_timeout(Duration::from_secs(3))
-        .idle_timeout(Duration::from_secs(300))
-        .connect(&config.database_url)
-        .await?;
-    Ok(pool)
-}
-
-pub use http::{build_app, serve};
+pub use db::{MIGRATOR, connect};
+pub use server::{app_state, build_app, run, serve};

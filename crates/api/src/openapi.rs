@@ -1,12 +1,11 @@
 //! The OpenAPI 3.1 document: every route from the feature crates, both security schemes,
 //! and the error responses every operation can give.
 
-use myrelay_core::{AppState, ErrorCode, FieldError, Problem};
+use myrelay_core::{ErrorCode, FieldError, Problem};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi as _};
-use utoipa_axum::router::OpenApiRouter;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -58,16 +57,6 @@ impl Modify for Security {
             ))),
         );
     }
-}
-
-/// All routes with their documentation.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(crate::http::ops_router())
-        .merge(myrelay_auth::router())
-        .merge(myrelay_tickets::router())
-        .merge(myrelay_messages::router())
-        .merge(myrelay_admin::router())
 }
 
 fn problem(description: &str) -> RefOr<Response> {
@@ -145,7 +134,10 @@ fn add_common_responses(path: &str, op: &mut Operation) {
 
 /// The complete document, as served at `/openapi.json` and printed by `myrelay-api openapi`.
 pub fn document() -> OpenApi {
-    let (_, mut doc) = routes().split_for_parts();
+    let (_, paths) = crate::routes::routes().split_for_parts();
+    let mut doc = ApiDoc::openapi();
+    doc.merge(paths);
+    myrelay_realtime::protocol::document(&mut doc);
     for (path, item) in doc.paths.paths.iter_mut() {
         for op in [
             &mut item.get,

@@ -128,7 +128,7 @@ async fn tampered_expired_alg_none_and_wrong_audience_tokens_are_refused(pool: P
     let app = TestApp::spawn(pool).await;
     let dan = app.register("dan").await;
     let payload = claims_of(&dan.token);
-    let sign = |claims: &Value| -> String { sign_claims(&app.state.keys, claims) };
+    let sign = |claims: &Value| -> String { sign_claims(&app.state, claims) };
     let mut expired = payload.clone();
     expired["exp"] = json!(chrono_now() - 1);
     let mut wrong_aud = payload.clone();
@@ -442,7 +442,7 @@ async fn ready_reports_503_when_the_database_is_gone(pool: PgPool) {
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn create_admin_creates_an_admin_who_can_log_in(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    myrelay_api::cli::create_admin(&app.state, "root@test.example", "admin-password", "Root")
+    myrelay_auth::accounts::create_admin(&app.state, "root@test.example", "admin-password", "Root")
         .await
         .unwrap();
     let (s, body) = app.login("root@test.example", "admin-password").await;
@@ -452,9 +452,14 @@ async fn create_admin_creates_an_admin_who_can_log_in(pool: PgPool) {
     let (s, _) = app.get("/admin/stats", token).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        myrelay_api::cli::create_admin(&app.state, "ROOT@test.example", "admin-password", "Root")
-            .await
-            .is_err()
+        myrelay_auth::accounts::create_admin(
+            &app.state,
+            "ROOT@test.example",
+            "admin-password",
+            "Root"
+        )
+        .await
+        .is_err()
     );
 }
 
@@ -463,9 +468,13 @@ async fn admin_bootstrap_from_the_environment_only_when_no_admin_exists(pool: Pg
     let mut config = myrelay_core::Config::for_tests("postgres://unused");
     config.admin_email = Some("boot@test.example".into());
     config.admin_password = Some("boot-password".into());
-    let state = myrelay_core::AppState::new(pool.clone(), config.clone());
-    myrelay_api::cli::bootstrap_admin(&state).await.unwrap();
-    myrelay_api::cli::bootstrap_admin(&state).await.unwrap();
+    let state = myrelay_api::app_state(pool.clone(), config.clone());
+    myrelay_auth::accounts::bootstrap_admin(&state)
+        .await
+        .unwrap();
+    myrelay_auth::accounts::bootstrap_admin(&state)
+        .await
+        .unwrap();
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin'")
         .fetch_one(&pool)
         .await
@@ -500,4 +509,53 @@ async fn graceful_shutdown_finishes_in_flight_requests(pool: PgPool) {
         "no longer accepting"
     );
     let _ = u;
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn the_session_probe_answers_200_signed_in_or_not(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let (s, body) = app.call(Method::GET, "/auth/session", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body, json!({ "user": null }));
+    let u = app.register("probe").await;
+    let (s, body) = app.get("/auth/session", &u.token).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["user"]["id"], u.id);
+    assert_eq!(body["user"]["email"], u.email);
+    // Garbage and revoked sessions are "signed out", not errors.
+    let (s, body) = app.get("/auth/session", "not-a-token").await;
+    assert_eq!((s, body), (StatusCode::OK, json!({ "user": null })));
+    let (s, _) = app
+        .call(Method::POST, "/auth/logout", Some(&u.token), None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, body) = app.get("/auth/session", &u.token).await;
+    assert_eq!((s, body), (StatusCode::OK, json!({ "user": null })));
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn create_admin_refuses_what_registration_refuses(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    for (email, password, name) in [
+        ("root at test.example", "admin-password", "Root"), // not an address
+        ("root@test.example", "short", "Root"),             // 5 bytes
+        ("root@test.example", &"x".repeat(72), "Root"),     // 72 bytes
+        ("root@test.example", "admin-password", "   "),     // blank name
+    ] {
+        let r = myrelay_auth::accounts::create_admin(&app.state, email, password, name).await;
+        assert!(
+            r.is_err(),
+            "{email} / {} bytes / {name:?} was accepted",
+            password.len()
+        );
+        let (s, _) = app
+            .call(
+                Method::POST,
+                "/auth/register",
+                None,
+                Some(json!({ "email": email, "password": password, "display_name": name })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "registration agrees");
+    }
 }

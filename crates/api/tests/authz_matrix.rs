@@ -64,7 +64,7 @@ async fn every_cell_of_the_access_matrix_holds(pool: PgPool) {
         let mut c = claims.clone();
         c["iat"] = json!(c["iat"].as_i64().unwrap() - 7200);
         c["exp"] = json!(c["iat"].as_i64().unwrap() + 3600);
-        sign_claims(&app.state.keys, &c)
+        sign_claims(&app.state, &c)
     };
     let mk = |s: &Session| Some(s.token.clone());
     let subjects = [

@@ -50,7 +50,13 @@ fn every_operation_lists_its_error_responses_as_problem_json() {
                     "{method} {path} {code} is not problem+json"
                 );
             }
-            let public = ["/health", "/ready", "/auth/login", "/auth/register"];
+            let public = [
+                "/health",
+                "/ready",
+                "/auth/login",
+                "/auth/register",
+                "/auth/session",
+            ];
             assert_eq!(
                 secured,
                 !public.contains(&path.as_str()),

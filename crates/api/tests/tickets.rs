@@ -56,6 +56,9 @@ async fn lifecycle_every_pair_of_statuses_for_each_role(pool: PgPool) {
         match who {
             "user" => 403,
             "other_agent" if from != "open" => 404, // not visible to a non-assignee
+            // Role before state: an open ticket has no assignee, so no agent may change its
+            // status, whatever the target.
+            "agent" | "other_agent" if from == "open" => 403,
             _ if !allowed_by_table => 409,
             "admin" => 200,
             "agent" | "other_agent" if admin_only => 403,
@@ -768,4 +771,43 @@ async fn ticket_detail_and_list_items_carry_the_inbox_preview(pool: PgPool) {
     }
     let (_, l) = app.get("/tickets", &c.agent.token).await;
     assert_eq!(l["items"][0], t);
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn naming_the_current_holder_is_a_no_op_only_for_those_who_may_assign(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let c = cast(&app).await;
+    // A ticket the other agent filed (so they can see it) that `c.agent` holds.
+    let id = app.ticket(&c.other_agent, "filed by an agent").await;
+    force(&app, id, "assigned", Some(c.agent.id)).await;
+    let path = format!("/tickets/{id}/assign");
+    let holder = json!({ "agent_id": c.agent.id });
+    // Role before state: the creator and an agent who does not hold it may not assign at
+    // all, even to the current holder.
+    let (s, b) = app.patch(&path, &c.other_agent.token, holder.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let user_ticket = app.ticket(&c.user, "filed by a customer").await;
+    force(&app, user_ticket, "assigned", Some(c.agent.id)).await;
+    let (s, b) = app
+        .patch(
+            &format!("/tickets/{user_ticket}/assign"),
+            &c.user.token,
+            holder.clone(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    // The holder and an admin get the no-op 200, and nothing is recorded.
+    for who in [&c.agent, &c.admin] {
+        let (s, t) = app.patch(&path, &who.token, holder.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        assert_eq!(t["assigned_agent"]["id"], c.agent.id);
+    }
+    let events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND kind <> 'created'",
+    )
+    .bind(id)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(events, 0);
 }

@@ -21,6 +21,17 @@ pub struct CurrentUser {
     pub session_id: Uuid,
 }
 
+impl CurrentUser {
+    /// How this person is shown next to what they do.
+    pub fn summary(&self) -> myrelay_users::UserSummary {
+        myrelay_users::UserSummary {
+            id: self.id,
+            display_name: self.display_name.clone(),
+            role: self.role,
+        }
+    }
+}
+
 impl From<SessionUser> for CurrentUser {
     fn from(s: SessionUser) -> Self {
         CurrentUser {
@@ -60,7 +71,8 @@ pub fn cookie_token(headers: &HeaderMap) -> Option<String> {
 
 /// Verify a token and check the session it names: the same path for HTTP and sockets.
 pub async fn authenticate_token(state: &AppState, token: &str) -> Result<CurrentUser, ApiError> {
-    let claims = token::verify(&state.keys, token).ok_or_else(ApiError::unauthorized)?;
+    let claims =
+        token::verify(&state.config.jwt_secret, token).ok_or_else(ApiError::unauthorized)?;
     let user_id: Id = claims.sub.parse().map_err(|_| ApiError::unauthorized())?;
     session::lookup(&state.db, claims.sid, user_id)
         .await?

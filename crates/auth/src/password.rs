@@ -9,6 +9,19 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 pub const MIN_BYTES: usize = 8;
 pub const MAX_BYTES: usize = 71;
 
+/// A password a new account may have: 8–71 bytes, no NUL (registration and the CLI).
+pub fn check(p: &str) -> Result<(), validator::ValidationError> {
+    myrelay_core::text::no_nul(p)?;
+    if p.len() < MIN_BYTES || p.len() > MAX_BYTES {
+        return Err(validator::ValidationError::new("length").with_message(
+            std::borrow::Cow::Borrowed(
+                "Password must be 8 to 71 bytes long (bcrypt's limit; longer passwords are refused, never truncated).",
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// At most this many bcrypt computations at once (cores − 1, at least 1): a login storm
 /// queues here instead of taking every core from the async workers that serve chat.
 fn bcrypt_slots() -> &'static Semaphore {

@@ -1,6 +1,8 @@
 //! `/auth`: register, login, logout, me.
 
+use crate::events::AccountEvent;
 use crate::extract::{ClientIp, CurrentUser};
+use crate::rate_limit::RateLimits;
 use crate::{SESSION_COOKIE, password, session, token};
 use axum::extract::State;
 use axum::http::header::{SET_COOKIE, USER_AGENT};
@@ -8,14 +10,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use myrelay_core::error::on_constraint;
-use myrelay_core::{ApiError, AppState, ErrorCode, Event, Json, Problem, Role, ValidJson};
-use myrelay_users::{self as users, NewUser, User};
+use myrelay_core::text;
+use myrelay_core::{ApiError, AppState, ErrorCode, Json, Problem, Role, ValidJson};
+use myrelay_users::{self as users, DisplayName, Email, NewUser, User};
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -23,44 +25,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
-}
-
-fn password_bytes(p: &str) -> Result<(), ValidationError> {
-    myrelay_core::text::no_nul(p)?;
-    if p.len() < password::MIN_BYTES || p.len() > password::MAX_BYTES {
-        return Err(ValidationError::new("length").with_message(Cow::Borrowed(
-            "Password must be 8 to 71 bytes long (bcrypt's limit; longer passwords are refused, never truncated).",
-        )));
-    }
-    Ok(())
-}
-
-/// A well-formed address of at most 254 characters, once surrounding spaces are trimmed.
-pub fn email_ok(e: &str) -> Result<(), ValidationError> {
-    use validator::ValidateEmail;
-    myrelay_core::text::no_nul(e)?;
-    let e = myrelay_core::text::trim(e);
-    if e.len() > 254 || !e.validate_email() {
-        return Err(ValidationError::new("email").with_message(Cow::Borrowed(
-            "Enter a valid email address (at most 254 characters).",
-        )));
-    }
-    Ok(())
-}
-
-/// 1–80 characters after trimming.
-pub fn display_name_ok(n: &str) -> Result<(), ValidationError> {
-    myrelay_core::text::check(n, 1, 80)
-}
-
-fn no_nul(s: &str) -> Result<(), ValidationError> {
-    myrelay_core::text::no_nul(s)
+        .routes(routes!(session_probe))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterRequest {
     /// A well-formed email address (at most 254 characters); compared case-insensitively.
-    #[validate(custom(function = "email_ok"))]
+    #[validate(custom(function = "users::input::valid_email"))]
     #[schema(
         format = "email",
         max_length = 254,
@@ -69,7 +40,7 @@ pub struct RegisterRequest {
     )]
     pub email: String,
     /// 8–71 bytes.
-    #[validate(custom(function = "password_bytes"))]
+    #[validate(custom(function = "password::check"))]
     #[schema(
         min_length = 8,
         max_length = 71,
@@ -79,7 +50,7 @@ pub struct RegisterRequest {
     )]
     pub password: String,
     /// 1–80 characters after trimming.
-    #[validate(custom(function = "display_name_ok"))]
+    #[validate(custom(function = "users::input::valid_display_name"))]
     #[schema(
         min_length = 1,
         max_length = 80,
@@ -93,7 +64,7 @@ pub struct RegisterRequest {
 pub struct LoginRequest {
     #[validate(
         length(min = 1, max = 254, message = "Email is required."),
-        custom(function = "no_nul")
+        custom(function = "text::no_nul")
     )]
     #[schema(
         min_length = 1,
@@ -104,7 +75,7 @@ pub struct LoginRequest {
     pub email: String,
     #[validate(
         length(min = 1, max = 1024, message = "Password is required."),
-        custom(function = "no_nul")
+        custom(function = "text::no_nul")
     )]
     #[schema(
         min_length = 1,
@@ -150,7 +121,14 @@ async fn start_session(
     let ua = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let sid = session::create(&state.db, user.id, expires_at, ua, Some(&ip.0.to_string())).await?;
     users::touch_last_seen(&state.db, user.id).await?;
-    let token = token::issue(&state.keys, user.id, sid, user.role, now, expires_at)?;
+    let token = token::issue(
+        &state.config.jwt_secret,
+        user.id,
+        sid,
+        user.role,
+        now,
+        expires_at,
+    )?;
     let cookie = session_cookie(state, &token, ttl.num_seconds());
     let body = AuthResponse {
         user: user.into(),
@@ -178,26 +156,32 @@ async fn register(
     headers: HeaderMap,
     ValidJson(req): ValidJson<RegisterRequest>,
 ) -> Result<Response, ApiError> {
-    state.limits.check(&state.limits.register_ip, &ip.0)?;
+    let limits = RateLimits::of(&state);
+    limits.check(&limits.register_ip, &ip.0)?;
+    // Validated above; parsing again gives the values their types.
+    let email = Email::parse(&req.email).map_err(|e| ApiError::invalid("email", e))?;
+    let display_name =
+        DisplayName::parse(&req.display_name).map_err(|e| ApiError::invalid("display_name", e))?;
     let hash = password::hash(req.password, state.config.bcrypt_cost).await?;
     let user = users::insert(
         &state.db,
         NewUser {
-            email: &req.email,
+            email: &email,
             password_hash: &hash,
-            display_name: &req.display_name,
+            display_name: &display_name,
             role: Role::User,
         },
     )
     .await
     .map_err(|e| {
-        on_constraint(e, "users_email_key", || {
+        on_constraint(e, users::EMAIL_KEY, || {
             ApiError::conflict(
                 ErrorCode::EmailTaken,
                 "An account with this email already exists.",
             )
         })
     })?;
+    state.announce(AccountEvent::Registered { user_id: user.id });
     start_session(&state, user, &headers, ip, StatusCode::CREATED).await
 }
 
@@ -219,11 +203,9 @@ async fn login(
     headers: HeaderMap,
     ValidJson(req): ValidJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    state.limits.check(&state.limits.login_ip, &ip.0)?;
-    state.limits.check(
-        &state.limits.login_email,
-        &users::normalize_email(&req.email),
-    )?;
+    let limits = RateLimits::of(&state);
+    limits.check(&limits.login_ip, &ip.0)?;
+    limits.check(&limits.login_email, &users::normalize_email(&req.email))?;
     let user = users::find_by_email(&state.db, &req.email).await?;
     let ok = password::verify(
         req.password,
@@ -253,7 +235,7 @@ async fn login(
 )]
 async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
     session::revoke(&state.db, user.session_id).await?;
-    state.notifier().notify(Event::SessionRevoked {
+    state.announce(AccountEvent::SessionRevoked {
         session_id: user.session_id,
     });
     let mut res = StatusCode::NO_CONTENT.into_response();
@@ -273,4 +255,34 @@ async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Use
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     Ok(Json(row.into()))
+}
+
+/// Who is signed in, if anyone: the browser's session probe.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionInfo {
+    /// The signed-in user, or `null` when the request carries no live session.
+    pub user: Option<User>,
+}
+
+/// Whether this request is signed in (never 401: "signed out" is a normal answer).
+///
+/// Pages that work either way ask this instead of `/auth/me`, so a signed-out visitor's
+/// browser logs no failed request.
+#[utoipa::path(
+    get, path = "/auth/session", tag = "auth",
+    responses((status = 200, description = "The signed-in user, or `user: null`.", body = SessionInfo))
+)]
+async fn session_probe(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let Some(token) = crate::extract::token_from_headers(&headers) else {
+        return Ok(Json(SessionInfo { user: None }));
+    };
+    let user = match crate::authenticate_token(&state, &token).await {
+        Ok(u) => users::find_by_id(&state.db, u.id).await?.map(User::from),
+        Err(ApiError::Database(e)) => return Err(ApiError::Database(e)),
+        Err(_) => None,
+    };
+    Ok(Json(SessionInfo { user }))
 }

@@ -2,8 +2,7 @@
 //! every claim, and uses no leeway: an expired token is expired.
 
 use chrono::{DateTime, Utc};
-use jsonwebtoken::{Algorithm, Header, Validation, decode, encode};
-use myrelay_core::state::JwtKeys;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use myrelay_core::{Id, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -25,8 +24,9 @@ pub struct Claims {
     pub aud: String,
 }
 
+/// Sign a token for `session_id` with the HMAC `secret` (`MYRELAY_JWT_SECRET`).
 pub fn issue(
-    keys: &JwtKeys,
+    secret: &[u8],
     user_id: Id,
     session_id: Uuid,
     role: Role,
@@ -45,7 +45,7 @@ pub fn issue(
     Ok(encode(
         &Header::new(Algorithm::HS256),
         &claims,
-        &keys.encoding,
+        &EncodingKey::from_secret(secret),
     )?)
 }
 
@@ -62,11 +62,11 @@ fn validation() -> Validation {
 
 /// The claims of a valid token, or `None` for anything else (tampered, expired, wrong
 /// algorithm, wrong audience or issuer, malformed).
-pub fn verify(keys: &JwtKeys, token: &str) -> Option<Claims> {
+pub fn verify(secret: &[u8], token: &str) -> Option<Claims> {
     if token.len() > 4096 {
         return None;
     }
-    decode::<Claims>(token, &keys.decoding, &validation())
+    decode::<Claims>(token, &DecodingKey::from_secret(secret), &validation())
         .ok()
         .map(|d| d.claims)
 }
@@ -74,32 +74,16 @@ pub fn verify(keys: &JwtKeys, token: &str) -> Option<Claims> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jsonwebtoken::{DecodingKey, EncodingKey};
-
-    fn keys(secret: &[u8]) -> JwtKeys {
-        JwtKeys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        }
-    }
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn b64(s: &[u8]) -> String {
-        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let mut out = String::new();
-        for c in s.chunks(3) {
-            let n = (u32::from(c[0]) << 16)
-                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-                | u32::from(*c.get(2).unwrap_or(&0));
-            for i in 0..=c.len() {
-                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            }
-        }
-        out
+        URL_SAFE_NO_PAD.encode(s)
     }
 
     #[test]
     fn round_trip() {
-        let k = keys(&[7u8; 32]);
+        let k = [7u8; 32];
         let now = Utc::now();
         let sid = Uuid::new_v4();
         let t = issue(
@@ -119,7 +103,7 @@ mod tests {
 
     #[test]
     fn rejects_expired_tampered_wrong_key_and_alg_none() {
-        let k = keys(&[7u8; 32]);
+        let k = [7u8; 32];
         let now = Utc::now();
         let expired = issue(
             &k,
@@ -141,7 +125,7 @@ mod tests {
             now + chrono::Duration::hours(1),
         )
         .unwrap();
-        let other = keys(&[8u8; 32]);
+        let other = [8u8; 32];
         assert!(verify(&other, &good).is_none());
 
         let mut parts: Vec<String> = good.split('.').map(String::from).collect();
@@ -155,7 +139,7 @@ mod tests {
 
     #[test]
     fn rejects_wrong_audience() {
-        let k = keys(&[7u8; 32]);
+        let k = [7u8; 32];
         let now = Utc::now();
         let claims = Claims {
             sub: "1".into(),
@@ -166,7 +150,12 @@ mod tests {
             iss: ISSUER.into(),
             aud: "someone-else".into(),
         };
-        let t = encode(&Header::new(Algorithm::HS256), &claims, &k.encoding).unwrap();
+        let t = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(&k),
+        )
+        .unwrap();
         assert!(verify(&k, &t).is_none());
     }
 }

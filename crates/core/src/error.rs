@@ -31,6 +31,10 @@ pub enum ErrorCode {
     RateLimited,
     ServiceUnavailable,
     Internal,
+    /// Socket events only: a room event for a ticket room the socket has not joined.
+    NotJoined,
+    /// Socket events only: no such event.
+    UnknownEvent,
 }
 
 impl ErrorCode {
@@ -56,6 +60,8 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::ServiceUnavailable => "service_unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::NotJoined => "not_joined",
+            ErrorCode::UnknownEvent => "unknown_event",
         }
     }
 }
@@ -160,6 +166,16 @@ impl ApiError {
             }],
         );
         ApiError::Validation(m)
+    }
+
+    /// A single-field validation error from a `validator` rule.
+    pub fn invalid(field: &str, e: validator::ValidationError) -> Self {
+        let message = e
+            .message
+            .as_ref()
+            .map(|m| m.to_string())
+            .unwrap_or_else(|| format!("{field} is invalid ({})", e.code));
+        Self::field(field, &e.code, message)
     }
 
     pub fn status(&self) -> StatusCode {

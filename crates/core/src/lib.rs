@@ -1,13 +1,12 @@
 //! What every MyRelay feature crate shares: the problem+json error, typed configuration,
 //! roles, the application state, the extractors that route axum's rejections through our
-//! error type, and the notifier through which features announce what happened.
+//! error type, keyset pages, and the sinks through which features announce what happened.
 
 pub mod config;
 pub mod error;
 pub mod extract;
 pub mod notify;
 pub mod pagination;
-pub mod rate_limit;
 pub mod role;
 pub mod state;
 pub mod text;
@@ -15,7 +14,7 @@ pub mod text;
 pub use config::Config;
 pub use error::{ApiError, ErrorCode, FieldError, Problem};
 pub use extract::{Json, Path, Query, ValidJson};
-pub use notify::{Event, LiveCounts, LiveStats, Notifier, TicketRef};
+pub use notify::{LiveCounts, LiveStats, Origin, Sinks, detached};
 pub use role::Role;
 pub use state::AppState;
 

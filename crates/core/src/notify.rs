@@ -1,59 +1,61 @@
 //! How features announce what happened, without knowing about sockets.
 //!
-//! Feature crates call [`Notifier::notify`] *after* their transaction commits. The realtime
-//! crate implements the trait and turns events into room broadcasts.
+//! A feature defines its own domain events (a `TicketEvent`, a `MessageCreated`, …) and,
+//! *after* its transaction commits, hands one to [`crate::AppState::announce`]. The realtime
+//! layer registers one sink per event type ([`Sinks`]) and turns events into room
+//! broadcasts; it alone knows event names and payloads on the wire. With no sink installed
+//! (commands, tools) an announcement is dropped.
 
 use crate::Id;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::HashSet;
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::Arc;
 
-use uuid::Uuid;
+type Sink<E> = Arc<dyn Fn(E) + Send + Sync>;
 
-/// Who a ticket concerns, so realtime can route an event without another query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TicketRef {
-    pub id: Id,
-    pub created_by: Id,
-    pub assigned_agent_id: Option<Id>,
-    /// Open and unassigned: visible to every agent.
-    pub available: bool,
+/// One handler per domain event type. Handlers must not block: they hand the event off.
+#[derive(Default)]
+pub struct Sinks {
+    map: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
 }
 
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// A ticket was filed. `ticket` is the ticket object as HTTP returns it.
-    TicketCreated {
-        ticket: TicketRef,
-        ticket_json: Value,
-    },
-    /// Status or assignment changed: `room_event` (`ticket:status:updated` or
-    /// `ticket:assigned`) with `room_payload` goes to the ticket room; `ticket_json` feeds
-    /// inboxes; realtime works out from the ticket who can no longer see it.
-    TicketChanged {
-        ticket: TicketRef,
-        room_event: &'static str,
-        room_payload: Value,
-        ticket_json: Value,
-    },
-    /// A message was stored (over HTTP; socket sends broadcast themselves).
-    MessageCreated { ticket_id: Id, message: Value },
-    /// One session ended (logout): its sockets are disconnected.
-    SessionRevoked { session_id: Uuid },
-    /// A user's role or active state changed: every socket of theirs is disconnected so
-    /// that it reconnects (or is refused) with what is true now.
-    UserAccessChanged { user_id: Id },
+impl Sinks {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Handle every announced `E` with `f`.
+    pub fn on<E: 'static>(mut self, f: impl Fn(E) + Send + Sync + 'static) -> Self {
+        let sink: Sink<E> = Arc::new(f);
+        self.map.insert(TypeId::of::<E>(), Box::new(sink));
+        self
+    }
+
+    pub(crate) fn send<E: 'static>(&self, event: E) {
+        if let Some(sink) = self
+            .map
+            .get(&TypeId::of::<E>())
+            .and_then(|s| s.downcast_ref::<Sink<E>>())
+        {
+            sink(event);
+        }
+    }
 }
 
-pub trait Notifier: Send + Sync + 'static {
-    /// Must not block: implementations hand the event off and return.
-    fn notify(&self, event: Event);
-}
-
-/// Drops every event (CLI commands, tools).
-pub struct NoopNotifier;
-impl Notifier for NoopNotifier {
-    fn notify(&self, _event: Event) {}
+/// Run `work` to completion even if the caller goes away: an HTTP handler whose client
+/// disconnects is dropped at its next `.await`, and a commit must never lose the
+/// announcement that follows it. Spawn the commit-and-announce part through this.
+pub async fn detached<F>(work: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match tokio::spawn(work).await {
+        Ok(out) => out,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
 }
 
 /// Live counts from the realtime layer (across every API instance).
@@ -79,3 +81,8 @@ impl LiveStats for NoLiveStats {
         LiveCounts::default()
     }
 }
+
+/// The connection that caused an event (an opaque id the realtime layer hands out), so the
+/// event is not echoed back to it: a socket that sent a message has its acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Origin(pub String);

@@ -2,6 +2,8 @@
 
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
@@ -12,19 +14,28 @@ pub struct Cursor {
     pub id: i64,
 }
 
-/// Trim a page fetched with `limit + 1` rows to `limit`, with the cursor of its last row
-/// when more rows remain.
-pub fn finish_page<T>(
-    mut rows: Vec<T>,
-    limit: i64,
-    key: impl Fn(&T) -> Cursor,
-) -> (Vec<T>, Option<String>) {
-    if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        let next = rows.last().map(|r| key(r).encode());
-        (rows, next)
-    } else {
-        (rows, None)
+/// A page of a keyset-paginated list. Pass `next_cursor` back as `cursor`; `null` means
+/// this is the last page.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// The page of rows fetched with `limit + 1`: trimmed to `limit`, with the cursor of its
+    /// last row when more rows remain.
+    pub fn finish(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> Cursor) -> Page<T> {
+        let next_cursor = if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|r| key(r).encode())
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 }
 

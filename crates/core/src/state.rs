@@ -1,53 +1,56 @@
 use crate::Config;
-use crate::notify::{LiveStats, NoLiveStats, NoopNotifier, Notifier};
-use crate::rate_limit::RateLimits;
-use jsonwebtoken::{DecodingKey, EncodingKey};
+use crate::notify::{LiveStats, NoLiveStats, Sinks};
 use sqlx::PgPool;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-/// What handlers need, cheap to clone.
+/// What handlers need, cheap to clone: the pool, the configuration, the realtime hooks, and
+/// the state each feature keeps for itself (installed once by the composition root with
+/// [`AppState::with_part`], e.g. auth's rate limiters), so core knows nothing of it.
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
-    pub keys: Arc<JwtKeys>,
-    pub limits: Arc<RateLimits>,
-    notifier: Arc<OnceLock<Arc<dyn Notifier>>>,
+    parts: Arc<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    sinks: Arc<OnceLock<Sinks>>,
     live: Arc<OnceLock<Arc<dyn LiveStats>>>,
-}
-
-pub struct JwtKeys {
-    pub encoding: EncodingKey,
-    pub decoding: DecodingKey,
 }
 
 impl AppState {
     pub fn new(db: PgPool, config: Config) -> Self {
-        let keys = JwtKeys {
-            encoding: EncodingKey::from_secret(&config.jwt_secret),
-            decoding: DecodingKey::from_secret(&config.jwt_secret),
-        };
-        let limits = RateLimits::new(config.rate_limit);
         AppState {
             db,
             config: Arc::new(config),
-            keys: Arc::new(keys),
-            limits: Arc::new(limits),
-            notifier: Arc::new(OnceLock::new()),
+            parts: Arc::default(),
+            sinks: Arc::new(OnceLock::new()),
             live: Arc::new(OnceLock::new()),
         }
     }
 
+    /// Add a feature's own state (one value per type), while the state is being built.
+    pub fn with_part<T: Send + Sync + 'static>(mut self, part: T) -> Self {
+        Arc::make_mut(&mut self.parts).insert(TypeId::of::<T>(), Arc::new(part));
+        self
+    }
+
+    /// A feature's state installed with [`AppState::with_part`].
+    pub fn part<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.parts
+            .get(&TypeId::of::<T>())
+            .and_then(|p| p.downcast_ref::<T>())
+    }
+
     /// The realtime layer is built after the state (it needs it), so it plugs in here once.
-    pub fn install_realtime(&self, notifier: Arc<dyn Notifier>, live: Arc<dyn LiveStats>) {
-        let _ = self.notifier.set(notifier);
+    pub fn install_realtime(&self, sinks: Sinks, live: Arc<dyn LiveStats>) {
+        let _ = self.sinks.set(sinks);
         let _ = self.live.set(live);
     }
 
-    pub fn notifier(&self) -> &dyn Notifier {
-        match self.notifier.get() {
-            Some(n) => n.as_ref(),
-            None => &NoopNotifier,
+    /// Announce a domain event that has committed (see [`crate::notify`]).
+    pub fn announce<E: 'static>(&self, event: E) {
+        if let Some(sinks) = self.sinks.get() {
+            sinks.send(event);
         }
     }
 

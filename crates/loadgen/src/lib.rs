@@ -1,4 +1,4 @@
-//! MyRelay's load generator: a lean Socket.IO client ([`sio`]), an HTTP client for the public
+//! MyRelay's load generator: the lean Socket.IO client of `myrelay-sio-client` ([`sio`]), an HTTP client for the public
 //! API ([`api`]), a COPY-based data seeder ([`seed`]), the benchmark scenarios
 //! ([`scenarios`]) with server CPU and memory sampling ([`procmon`]), and the report writer
 //! ([`report`]). It uses only the public API (plus one admin login for setup), so it measures
@@ -10,5 +10,7 @@ pub mod procmon;
 pub mod report;
 pub mod scenarios;
 pub mod seed;
-pub mod sio;
 pub mod stats;
+
+/// The Socket.IO client (its own crate, shared with the integration tests).
+pub use myrelay_sio_client as sio;

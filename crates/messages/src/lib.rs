@@ -6,4 +6,4 @@ pub mod routes;
 pub mod store;
 
 pub use routes::router;
-pub use store::{Message, MessagePage, SendOutcome, Sender, history, send};
+pub use store::{Message, MessageCreated, MessagePage, SendOutcome, history, send};

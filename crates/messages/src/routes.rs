@@ -4,9 +4,8 @@ use crate::store::{self, Message, MessagePage};
 use axum::extract::State;
 use axum::http::StatusCode;
 use myrelay_auth::CurrentUser;
-use myrelay_core::{ApiError, AppState, Event, Id, Json, Path, Problem, Query};
-use myrelay_tickets::Viewer;
-use myrelay_tickets::routes::load_visible;
+use myrelay_core::{ApiError, AppState, Id, Json, Path, Problem, Query};
+use myrelay_tickets::{Viewer, load_visible};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -66,7 +65,7 @@ async fn list_messages(
     Path(id): Path<Id>,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Json<MessagePage>, ApiError> {
-    load_visible(&state, Viewer::from(&user), id).await?;
+    load_visible(&state.db, Viewer::from(&user), id).await?;
     let page = store::history(
         &state.db,
         id,
@@ -102,13 +101,19 @@ async fn post_message(
     let client_id = req
         .client_id
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let out = store::send(&state.db, Viewer::from(&user), id, &req.content, &client_id).await?;
-    if !out.created {
-        return Ok((StatusCode::OK, Json(out.message)));
-    }
-    state.notifier().notify(Event::MessageCreated {
-        ticket_id: id,
-        message: serde_json::to_value(&out.message).map_err(|e| ApiError::Internal(e.into()))?,
-    });
-    Ok((StatusCode::CREATED, Json(out.message)))
+    let out = store::send(
+        &state,
+        Viewer::from(&user),
+        id,
+        req.content,
+        client_id,
+        None,
+    )
+    .await?;
+    let status = if out.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(out.message)))
 }

@@ -1,18 +1,11 @@
 use chrono::{DateTime, Utc};
-use myrelay_core::{ApiError, ErrorCode, Id, Role};
+use myrelay_core::{ApiError, AppState, ErrorCode, Id, Origin, Role, detached};
 use myrelay_tickets::policy::{self, Access, Viewer};
 use myrelay_tickets::queries as tickets;
+use myrelay_users::UserSummary;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
-
-/// Who sent a message.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct Sender {
-    pub id: Id,
-    pub display_name: String,
-    pub role: Role,
-}
 
 /// A message: the same object in HTTP responses, socket acks and broadcasts.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -21,7 +14,7 @@ pub struct Message {
     pub ticket_id: Id,
     /// 1, 2, 3… within the ticket, without gaps.
     pub seq: i64,
-    pub sender: Sender,
+    pub sender: UserSummary,
     pub content: String,
     /// The sender's idempotency key.
     pub client_id: String,
@@ -47,7 +40,7 @@ impl From<MessageRow> for Message {
             id: r.id,
             ticket_id: r.ticket_id,
             seq: r.seq,
-            sender: Sender {
+            sender: UserSummary {
                 id: r.sender_user_id,
                 display_name: r.sender_name,
                 role: r.sender_role,
@@ -139,8 +132,40 @@ pub fn check_client_id(client_id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Store a message from `sender` (HTTP and sockets share this).
+/// A message was stored. `origin` is the connection that sent it (not echoed to it).
+#[derive(Debug, Clone)]
+pub struct MessageCreated {
+    pub message: Message,
+    pub origin: Option<Origin>,
+}
+
+/// Send a message: the one path of HTTP and socket sends. Validates, stores (a repeated
+/// `client_id` returns the stored message and changes nothing), and announces a new message
+/// after its commit — whether or not the caller is still connected.
 pub async fn send(
+    state: &AppState,
+    sender: Viewer,
+    ticket_id: Id,
+    content: String,
+    client_id: String,
+    origin: Option<Origin>,
+) -> Result<SendOutcome, ApiError> {
+    let state = state.clone();
+    detached(async move {
+        let out = store(&state.db, sender, ticket_id, &content, &client_id).await?;
+        if out.created {
+            state.announce(MessageCreated {
+                message: out.message.clone(),
+                origin,
+            });
+        }
+        Ok(out)
+    })
+    .await
+}
+
+/// Store a message from `sender`.
+async fn store(
     db: &PgPool,
     sender: Viewer,
     ticket_id: Id,

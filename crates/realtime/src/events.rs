@@ -1,15 +1,19 @@
-//! Connection authentication and the client → server events of SPEC §5.
+//! Connection authentication and the client → server events of SPEC §5. Payloads and acks
+//! are the typed structs of [`crate::protocol`].
 
+use crate::hub::StatsPusher;
+use crate::protocol::{
+    self, ErrorAck, JoinAck, JoinRequest, OkAck, RoomUser, SendAck, SendRequest, TicketRequest,
+};
 use crate::{broadcast, rooms};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use myrelay_auth::extract::cookie_token;
 use myrelay_auth::{CurrentUser, authenticate_token, session};
-use myrelay_core::{ApiError, AppState, ErrorCode, Id, Role};
+use myrelay_core::{ApiError, AppState, ErrorCode, Origin};
 use myrelay_messages::store as messages;
-use myrelay_tickets::policy::{self, Access, Viewer};
-use myrelay_tickets::queries as tickets;
+use myrelay_tickets::policy::Viewer;
+use myrelay_users::UserSummary;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 use std::num::NonZeroU32;
@@ -61,7 +65,9 @@ pub const MAX_TICKET_ROOMS: usize = 100;
 struct EventBudget(Arc<DefaultDirectRateLimiter>);
 
 /// Everything is set up by [`authenticate`] before the client learns it is connected.
-pub async fn on_connect<A: Adapter>(_s: SocketRef<A>) {}
+pub async fn on_connect<A: Adapter>(_s: SocketRef<A>, State(pusher): State<StatsPusher>) {
+    pusher.poke();
+}
 
 fn setup<A: Adapter>(s: &SocketRef<A>, state: &AppState, user: &CurrentUser) {
     s.join(rooms::user(user.id));
@@ -70,7 +76,7 @@ fn setup<A: Adapter>(s: &SocketRef<A>, state: &AppState, user: &CurrentUser) {
         s.join(rooms::AGENTS);
         s.join(rooms::staff(user.id));
     }
-    if user.role == Role::Admin {
+    if user.role == myrelay_core::Role::Admin {
         s.join(rooms::ADMINS);
     }
     if state.config.rate_limit {
@@ -79,47 +85,29 @@ fn setup<A: Adapter>(s: &SocketRef<A>, state: &AppState, user: &CurrentUser) {
         s.extensions
             .insert(EventBudget(Arc::new(RateLimiter::direct(quota))));
     }
-    s.on("ticket:join", on_join::<A>);
-    s.on("ticket:leave", on_leave::<A>);
-    s.on("ticket:message:send", on_send::<A>);
-    s.on("ticket:typing:start", on_typing_start::<A>);
-    s.on("ticket:typing:stop", on_typing_stop::<A>);
+    s.on(protocol::client::JOIN, on_join::<A>);
+    s.on(protocol::client::LEAVE, on_leave::<A>);
+    s.on(protocol::client::SEND, on_send::<A>);
+    s.on(protocol::client::TYPING_START, on_typing_start::<A>);
+    s.on(protocol::client::TYPING_STOP, on_typing_stop::<A>);
     s.on_fallback(on_unknown::<A>);
     s.on_disconnect(on_disconnect::<A>);
 }
 
-/// The `{ ok: false, error: { code, message } }` ack.
-fn error_ack(code: &str, message: &str) -> Value {
-    json!({ "ok": false, "error": { "code": code, "message": message } })
-}
-
-fn api_error_ack(e: &ApiError) -> Value {
+fn api_error_ack(e: &ApiError) -> ErrorAck {
     let p = e.to_problem();
-    let mut v = error_ack(e.code().as_str(), &p.detail);
-    if let Some(errors) = p.errors {
-        v["error"]["errors"] = json!(errors);
-    }
-    v
-}
-
-fn invalid_payload(detail: impl std::fmt::Display) -> Value {
-    error_ack(
-        ErrorCode::ValidationFailed.as_str(),
-        &format!("Invalid payload: {detail}"),
-    )
-}
-
-fn user_json(u: &CurrentUser) -> Value {
-    json!({ "id": u.id, "display_name": u.display_name, "role": u.role })
+    let mut ack = ErrorAck::new(e.code(), p.detail);
+    ack.error.errors = p.errors;
+    ack
 }
 
 /// `Err(ack)` when the socket is over its event budget.
-fn spend<A: Adapter>(s: &SocketRef<A>) -> Result<(), Value> {
+fn spend<A: Adapter>(s: &SocketRef<A>) -> Result<(), ErrorAck> {
     if let Some(b) = s.extensions.get::<EventBudget>()
         && b.0.check().is_err()
     {
-        return Err(error_ack(
-            ErrorCode::RateLimited.as_str(),
+        return Err(ErrorAck::new(
+            ErrorCode::RateLimited,
             "Too many events from this connection; slow down.",
         ));
     }
@@ -131,41 +119,16 @@ fn spend<A: Adapter>(s: &SocketRef<A>) -> Result<(), Value> {
 fn admit<A: Adapter, T, E: std::fmt::Display>(
     s: &SocketRef<A>,
     data: Result<T, E>,
-) -> Result<T, Value> {
+) -> Result<T, ErrorAck> {
     spend(s)?;
-    data.map_err(invalid_payload)
+    data.map_err(|e| ErrorAck::new(ErrorCode::ValidationFailed, format!("Invalid payload: {e}")))
 }
 
-fn reply<A: Adapter>(ack: AckSender<A>, v: Value) {
-    let _ = ack.send(&v);
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct JoinPayload {
-    ticket_id: Id,
-    after_seq: Option<i64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TicketPayload {
-    ticket_id: Id,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SendPayload {
-    ticket_id: Id,
-    content: String,
-    client_id: String,
-}
-
-#[derive(Serialize)]
-struct Member {
-    id: Id,
-    display_name: String,
-    role: Role,
+fn reply<A: Adapter, T: Serialize>(ack: AckSender<A>, v: Result<T, ErrorAck>) {
+    let _ = match v {
+        Ok(ok) => ack.send(&ok),
+        Err(e) => ack.send(&e),
+    };
 }
 
 /// The user as the database says now (role changes and deactivation take effect at once).
@@ -182,105 +145,97 @@ async fn fresh_viewer(state: &AppState, user: &CurrentUser) -> Result<Viewer, Ap
 async fn on_join<A: Adapter>(
     s: SocketRef<A>,
     State(state): State<AppState>,
+    State(pusher): State<StatsPusher>,
     Extension(user): Extension<CurrentUser>,
-    TryData(data): TryData<JoinPayload>,
+    TryData(data): TryData<JoinRequest>,
     ack: AckSender<A>,
 ) {
-    let p = match admit(&s, data) {
-        Ok(p) => p,
-        Err(v) => return reply(ack, v),
-    };
-    let result: Result<Value, ApiError> = async {
-        let viewer = fresh_viewer(&state, &user).await?;
-        let ticket = tickets::get(&state.db, p.ticket_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("Ticket"))?;
-        policy::check_may_see(viewer, Access::from(&ticket))?;
-        let room = rooms::ticket(p.ticket_id);
-        let joined: Vec<_> = s
-            .rooms()
-            .into_iter()
-            .filter(|r| r.starts_with("ticket:"))
-            .collect();
-        if joined.len() >= MAX_TICKET_ROOMS && !joined.iter().any(|r| *r == room) {
-            return Err(ApiError::conflict(
-                ErrorCode::Conflict,
-                format!(
-                    "A connection may watch at most {MAX_TICKET_ROOMS} tickets; leave one first."
-                ),
-            ));
-        }
-        s.join([room.clone(), rooms::presence(p.ticket_id, user.id)]);
-        let missed = match p.after_seq {
-            Some(after) => {
-                messages::history(&state.db, p.ticket_id, Some(after.max(0)), None, 500).await?
-            }
-            None => messages::MessagePage {
-                items: vec![],
-                has_more: false,
-            },
-        };
-        let members = members(&s, &state, &room).await;
-        broadcast::emit(
-            || s.to(room.clone()),
-            "ticket:user_joined",
-            &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
-        )
-        .await;
-        Ok(json!({
-            "ok": true,
-            "ticket": ticket,
-            "missed_messages": missed.items,
-            "has_more": missed.has_more,
-            "members": members,
-        }))
+    let result = async {
+        let p = admit(&s, data)?;
+        join(&s, &state, &user, p)
+            .await
+            .map_err(|e| api_error_ack(&e))
     }
     .await;
-    reply(ack, result.unwrap_or_else(|e| api_error_ack(&e)));
+    pusher.poke();
+    reply(ack, result);
+}
+
+async fn join<A: Adapter>(
+    s: &SocketRef<A>,
+    state: &AppState,
+    user: &CurrentUser,
+    p: JoinRequest,
+) -> Result<JoinAck, ApiError> {
+    let viewer = fresh_viewer(state, user).await?;
+    let ticket = myrelay_tickets::load_visible(&state.db, viewer, p.ticket_id).await?;
+    let room = rooms::ticket(p.ticket_id);
+    let joined: Vec<_> = s
+        .rooms()
+        .into_iter()
+        .filter(|r| r.starts_with("ticket:"))
+        .collect();
+    if joined.len() >= MAX_TICKET_ROOMS && !joined.iter().any(|r| *r == room) {
+        return Err(ApiError::conflict(
+            ErrorCode::Conflict,
+            format!("A connection may watch at most {MAX_TICKET_ROOMS} tickets; leave one first."),
+        ));
+    }
+    s.join([room.clone(), rooms::presence(p.ticket_id, user.id)]);
+    let missed = match p.after_seq {
+        Some(after) => {
+            messages::history(&state.db, p.ticket_id, Some(after.max(0)), None, 500).await?
+        }
+        None => messages::MessagePage {
+            items: vec![],
+            has_more: false,
+        },
+    };
+    let members = members(s, state, &room).await?;
+    broadcast::emit(
+        || s.to(room.clone()),
+        protocol::server::USER_JOINED,
+        &RoomUser {
+            ticket_id: p.ticket_id,
+            user: user.summary(),
+        },
+    )
+    .await;
+    Ok(JoinAck::new(ticket, missed.items, missed.has_more, members))
 }
 
 /// Who is in `room` now (across instances): each socket's `user:{id}` room names them.
-async fn members<A: Adapter>(s: &SocketRef<A>, state: &AppState, room: &str) -> Vec<Member> {
-    let Ok(sockets) = s.within(room.to_string()).fetch_sockets().await else {
-        return vec![];
-    };
-    let mut ids: Vec<Id> = Vec::new();
+async fn members<A: Adapter>(
+    s: &SocketRef<A>,
+    state: &AppState,
+    room: &str,
+) -> Result<Vec<UserSummary>, ApiError> {
+    let sockets = s
+        .within(room.to_string())
+        .fetch_sockets()
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("listing room members: {e}")))?;
+    let mut ids = Vec::new();
     for r in sockets {
         if let Ok(rs) = r.rooms().await {
-            for name in rs {
-                if let Some(id) = rooms::parse_id(&name, "user:") {
-                    ids.push(id);
-                }
-            }
+            ids.extend(rs.iter().filter_map(|name| rooms::parse_id(name, "user:")));
         }
     }
     ids.sort_unstable();
     ids.dedup();
-    sqlx::query_as::<_, (Id, String, Role)>(
-        "SELECT id, display_name, role FROM users WHERE id = ANY($1) ORDER BY display_name",
-    )
-    .bind(&ids)
-    .fetch_all(&state.db)
-    .await
-    .unwrap_or_default()
-    .into_iter()
-    .map(|(id, display_name, role)| Member {
-        id,
-        display_name,
-        role,
-    })
-    .collect()
+    Ok(myrelay_users::summaries(&state.db, &ids).await?)
 }
 
 async fn on_leave<A: Adapter>(
     s: SocketRef<A>,
+    State(pusher): State<StatsPusher>,
     Extension(user): Extension<CurrentUser>,
-    TryData(data): TryData<TicketPayload>,
+    TryData(data): TryData<TicketRequest>,
     ack: AckSender<A>,
 ) {
     let p = match admit(&s, data) {
         Ok(p) => p,
-        Err(v) => return reply(ack, v),
+        Err(e) => return reply::<A, OkAck>(ack, Err(e)),
     };
     let room = rooms::ticket(p.ticket_id);
     if s.rooms().iter().any(|r| r.as_ref() == room) {
@@ -289,109 +244,122 @@ async fn on_leave<A: Adapter>(
         if sockets_in(&s, &presence).await == 0 {
             broadcast::emit(
                 || s.to(room.clone()),
-                "ticket:user_left",
-                &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
+                protocol::server::USER_LEFT,
+                &RoomUser {
+                    ticket_id: p.ticket_id,
+                    user: user.summary(),
+                },
             )
             .await;
         }
+        pusher.poke();
     }
-    reply(ack, json!({ "ok": true }));
+    reply(ack, Ok(OkAck::OK));
 }
 
 async fn on_send<A: Adapter>(
     s: SocketRef<A>,
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
-    TryData(data): TryData<SendPayload>,
+    TryData(data): TryData<SendRequest>,
     ack: AckSender<A>,
 ) {
     let p = match admit(&s, data) {
         Ok(p) => p,
-        Err(v) => return reply(ack, v),
+        Err(e) => return reply::<A, SendAck>(ack, Err(e)),
     };
-    // The insert re-checks the policy against the database (role, activation, assignment).
+    // The insert re-checks the policy against the database (role, activation, assignment);
+    // the broadcast follows the commit through the hub, to everyone but this socket.
     let viewer = Viewer {
         id: user.id,
         role: user.role,
     };
-    match messages::send(&state.db, viewer, p.ticket_id, &p.content, &p.client_id).await {
-        Ok(out) => {
-            let payload = json!({ "message": out.message });
-            reply(ack, json!({ "ok": true, "message": out.message }));
-            if out.created {
-                // Everyone else in the room: the sender's other tabs are other sockets.
-                broadcast::emit(
-                    || s.to(rooms::ticket(p.ticket_id)),
-                    "ticket:message:new",
-                    &payload,
-                )
-                .await;
-            }
-        }
-        Err(e) => reply(ack, api_error_ack(&e)),
-    }
+    let origin = Some(Origin(s.id.to_string()));
+    let result = messages::send(&state, viewer, p.ticket_id, p.content, p.client_id, origin).await;
+    reply(
+        ack,
+        result
+            .map(|out| SendAck::new(out.message))
+            .map_err(|e| api_error_ack(&e)),
+    );
 }
 
 async fn typing<A: Adapter>(
     s: SocketRef<A>,
     user: CurrentUser,
-    data: Result<TicketPayload, impl std::fmt::Display>,
+    data: Result<TicketRequest, impl std::fmt::Display>,
     ack: AckSender<A>,
     event: &'static str,
 ) {
     let p = match admit(&s, data) {
         Ok(p) => p,
-        Err(v) => return reply(ack, v),
+        Err(e) => return reply::<A, OkAck>(ack, Err(e)),
     };
     // Membership is proof the policy allowed the join, and losing access removes it.
     let room = rooms::ticket(p.ticket_id);
     if !s.rooms().iter().any(|r| r.as_ref() == room) {
-        return reply(ack, error_ack("not_joined", "Join the ticket room first."));
+        return reply::<A, OkAck>(
+            ack,
+            Err(ErrorAck::new(
+                ErrorCode::NotJoined,
+                "Join the ticket room first.",
+            )),
+        );
     }
     broadcast::emit(
         || s.to(room.clone()),
         event,
-        &json!({ "ticket_id": p.ticket_id, "user": user_json(&user) }),
+        &RoomUser {
+            ticket_id: p.ticket_id,
+            user: user.summary(),
+        },
     )
     .await;
-    reply(ack, json!({ "ok": true }));
+    reply(ack, Ok(OkAck::OK));
 }
 
 async fn on_typing_start<A: Adapter>(
     s: SocketRef<A>,
     Extension(user): Extension<CurrentUser>,
-    TryData(data): TryData<TicketPayload>,
+    TryData(data): TryData<TicketRequest>,
     ack: AckSender<A>,
 ) {
-    typing(s, user, data, ack, "ticket:typing:start").await
+    typing(s, user, data, ack, protocol::server::TYPING_START).await
 }
 
 async fn on_typing_stop<A: Adapter>(
     s: SocketRef<A>,
     Extension(user): Extension<CurrentUser>,
-    TryData(data): TryData<TicketPayload>,
+    TryData(data): TryData<TicketRequest>,
     ack: AckSender<A>,
 ) {
-    typing(s, user, data, ack, "ticket:typing:stop").await
+    typing(s, user, data, ack, protocol::server::TYPING_STOP).await
 }
 
 async fn on_unknown<A: Adapter>(s: SocketRef<A>, ack: AckSender<A>) {
-    if let Err(v) = spend(&s) {
-        return reply(ack, v);
-    }
-    reply(ack, error_ack("unknown_event", "No such event."));
+    let refusal = spend(&s)
+        .err()
+        .unwrap_or_else(|| ErrorAck::new(ErrorCode::UnknownEvent, "No such event."));
+    reply::<A, OkAck>(ack, Err(refusal));
 }
 
 /// Sockets in `room` across instances (0 when the adapter cannot tell).
 async fn sockets_in<A: Adapter>(s: &SocketRef<A>, room: &str) -> usize {
-    s.within(room.to_string())
-        .fetch_sockets()
-        .await
-        .map(|v| v.len())
-        .unwrap_or(0)
+    match s.within(room.to_string()).fetch_sockets().await {
+        Ok(v) => v.len(),
+        Err(e) => {
+            tracing::warn!(error = %e, room, "could not count the sockets in a room");
+            0
+        }
+    }
 }
 
-async fn on_disconnect<A: Adapter>(s: SocketRef<A>, Extension(user): Extension<CurrentUser>) {
+async fn on_disconnect<A: Adapter>(
+    s: SocketRef<A>,
+    State(pusher): State<StatsPusher>,
+    Extension(user): Extension<CurrentUser>,
+) {
+    pusher.poke();
     for room in s.rooms() {
         if let Some(ticket_id) = rooms::parse_id(&room, "ticket:") {
             // This socket is still counted; `user_left` only when it was the user's last here.
@@ -400,8 +368,11 @@ async fn on_disconnect<A: Adapter>(s: SocketRef<A>, Extension(user): Extension<C
             }
             broadcast::emit(
                 || s.to(room.to_string()),
-                "ticket:user_left",
-                &json!({ "ticket_id": ticket_id, "user": user_json(&user) }),
+                protocol::server::USER_LEFT,
+                &RoomUser {
+                    ticket_id,
+                    user: user.summary(),
+                },
             )
             .await;
         }

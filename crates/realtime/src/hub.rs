@@ -1,104 +1,203 @@
-//! Turns what features announce into room broadcasts (in order, after commit), and counts
-//! who is connected (across instances, from room names).
+//! Turns what features announce (after commit) into room broadcasts, in order; pushes the
+//! admin stats when they change; counts who is connected (across instances, from room
+//! names).
 
+use crate::protocol::{
+    MessageNew, StatusUpdated, TicketAssigned, TicketCreated, TicketUpdated, server,
+};
 use crate::{broadcast, rooms};
-use myrelay_core::{Event, Id, LiveCounts, LiveStats, Notifier};
-use serde_json::json;
+use myrelay_admin::routes::Stats;
+use myrelay_auth::AccountEvent;
+use myrelay_core::{AppState, Id, LiveCounts, LiveStats, Sinks};
+use myrelay_messages::MessageCreated;
+use myrelay_tickets::TicketEvent;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
-use sqlx::PgPool;
+use socketioxide::socket::Sid;
 use std::collections::HashSet;
+use std::str::FromStr;
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc};
+
+/// Everything the hub delivers, in the order it was announced.
+enum Announcement {
+    Ticket(TicketEvent),
+    Message(MessageCreated),
+    Account(AccountEvent),
+}
 
 pub struct Hub<A: Adapter> {
     io: SocketIo<A>,
-    tx: mpsc::UnboundedSender<Event>,
 }
 
 impl<A: Adapter> Hub<A> {
-    pub fn start(io: SocketIo<A>, _db: PgPool) -> Arc<Self> {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    /// Start the delivery worker and the stats pusher, and return the sinks that feed them.
+    pub fn start(io: SocketIo<A>, state: &AppState, pusher: StatsPusher) -> (Arc<Self>, Sinks) {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Announcement>();
         let worker_io = io.clone();
-        // One worker, so the room sees events in the order they were committed.
+        let worker_pusher = pusher.clone();
+        // One worker, so a room hears events in the order they were announced.
         tokio::spawn(async move {
-            while let Some(ev) = rx.recv().await {
-                deliver(&worker_io, ev).await;
+            while let Some(a) = rx.recv().await {
+                deliver(&worker_io, &worker_pusher, a).await;
             }
         });
-        Arc::new(Hub { io, tx })
+        pusher.spawn(io.clone(), state.clone());
+        let (t, m, a) = (tx.clone(), tx.clone(), tx);
+        let sinks = Sinks::new()
+            .on(move |e: TicketEvent| drop(t.send(Announcement::Ticket(e))))
+            .on(move |e: MessageCreated| drop(m.send(Announcement::Message(e))))
+            .on(move |e: AccountEvent| drop(a.send(Announcement::Account(e))));
+        (Arc::new(Hub { io }), sinks)
     }
 }
 
-impl<A: Adapter> Notifier for Hub<A> {
-    fn notify(&self, event: Event) {
-        let _ = self.tx.send(event);
+async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announcement) {
+    match a {
+        Announcement::Ticket(e) => {
+            pusher.poke();
+            deliver_ticket(io, e).await;
+        }
+        Announcement::Message(MessageCreated { message, origin }) => {
+            let room = rooms::ticket(message.ticket_id);
+            let payload = MessageNew { message };
+            // Everyone in the room but the sending socket (it has its ack).
+            let sender = origin
+                .and_then(|o| Sid::from_str(&o.0).ok())
+                .and_then(|sid| io.get_socket(sid));
+            match sender {
+                Some(s) => {
+                    broadcast::emit(|| s.to(room.clone()), server::MESSAGE_NEW, &payload).await
+                }
+                None => {
+                    broadcast::emit(|| io.to(room.clone()), server::MESSAGE_NEW, &payload).await
+                }
+            }
+        }
+        Announcement::Account(e) => {
+            pusher.poke();
+            match e {
+                AccountEvent::Registered { .. } => {}
+                AccountEvent::SessionRevoked { session_id } => {
+                    broadcast::disconnect(|| io.to(rooms::session(session_id))).await;
+                }
+                AccountEvent::AccessChanged { user_id } => {
+                    broadcast::disconnect(|| io.to(rooms::user(user_id))).await;
+                }
+            }
+        }
     }
 }
 
-async fn deliver<A: Adapter>(io: &SocketIo<A>, ev: Event) {
-    match ev {
-        Event::TicketCreated {
-            ticket,
-            ticket_json,
-        } => {
-            let payload = json!({ "ticket": ticket_json });
+async fn deliver_ticket<A: Adapter>(io: &SocketIo<A>, e: TicketEvent) {
+    let (actor, ticket, status_from) = match e {
+        TicketEvent::Created { ticket } => {
+            let creator = rooms::user(ticket.created_by.id);
             broadcast::emit(
-                || io.to([rooms::AGENTS.to_string(), rooms::user(ticket.created_by)]),
-                "ticket:created",
-                &payload,
+                || io.to([rooms::AGENTS.to_string(), creator.clone()]),
+                server::TICKET_CREATED,
+                &TicketCreated { ticket },
             )
             .await;
+            return;
         }
-        Event::TicketChanged {
+        TicketEvent::StatusChanged {
             ticket,
-            room_event,
-            room_payload,
-            ticket_json,
-        } => {
-            let room = rooms::ticket(ticket.id);
-            // Who may see it besides the pool: admins, the creator, the assignee.
-            let mut full: Vec<String> = vec![rooms::ADMINS.into(), rooms::user(ticket.created_by)];
-            if let Some(a) = ticket.assigned_agent_id {
-                full.push(rooms::user(a));
-            }
-            // Out of the pool: every other agent (a previous assignee, agents who had it open
-            // while it was available) leaves its room before anything more is said there.
-            if !ticket.available {
-                broadcast::leave(|| io.to(rooms::AGENTS).except(full.clone()), room.clone()).await;
-            }
-            broadcast::emit(|| io.to(room.clone()), room_event, &room_payload).await;
+            from,
+            actor,
+        } => (actor, ticket, Some(from)),
+        TicketEvent::AssignmentChanged { ticket, actor } => (actor, ticket, None),
+    };
+    let id = ticket.id;
+    let room = rooms::ticket(id);
+    // Who may see it besides the pool: admins, the creator, the assignee.
+    let mut full: Vec<String> = vec![rooms::ADMINS.into(), rooms::user(ticket.created_by.id)];
+    if let Some(a) = ticket.assigned_agent_id() {
+        full.push(rooms::user(a));
+    }
+    let available = ticket.is_available();
+    // Out of the pool: every other agent (a previous assignee, agents who had it open while
+    // it was available) leaves its room before anything more is said there.
+    if !available {
+        broadcast::leave(|| io.to(rooms::AGENTS).except(full.clone()), room.clone()).await;
+    }
+    match status_from {
+        Some(_) => {
+            let payload = StatusUpdated {
+                ticket_id: id,
+                status: ticket.status,
+                ticket: ticket.clone(),
+                actor,
+            };
+            broadcast::emit(|| io.to(room.clone()), server::STATUS_UPDATED, &payload).await;
+        }
+        None => {
+            let payload = TicketAssigned {
+                ticket_id: id,
+                assigned_agent: ticket.assigned_agent.clone(),
+                ticket: ticket.clone(),
+                actor,
+            };
+            broadcast::emit(|| io.to(room.clone()), server::ASSIGNED, &payload).await;
+        }
+    }
+    // Inbox feeds: the full ticket to whoever may see it, `ticket: null` to agents from
+    // whose view it has gone.
+    let update = TicketUpdated {
+        ticket_id: id,
+        ticket: Some(ticket),
+    };
+    if available {
+        full.push(rooms::AGENTS.into());
+        broadcast::emit(|| io.to(full.clone()), server::TICKET_UPDATED, &update).await;
+    } else {
+        broadcast::emit(|| io.to(full.clone()), server::TICKET_UPDATED, &update).await;
+        broadcast::emit(
+            || io.to(rooms::AGENTS).except(full.clone()),
+            server::TICKET_UPDATED,
+            &TicketUpdated {
+                ticket_id: id,
+                ticket: None,
+            },
+        )
+        .await;
+    }
+}
 
-            // Inbox feeds: the full ticket to whoever may see it, `ticket: null` to agents
-            // from whose view it has gone.
-            let update = json!({ "ticket_id": ticket.id, "ticket": ticket_json });
-            if ticket.available {
-                full.push(rooms::AGENTS.into());
-                broadcast::emit(|| io.to(full.clone()), "ticket:updated", &update).await;
-            } else {
-                broadcast::emit(|| io.to(full.clone()), "ticket:updated", &update).await;
-                broadcast::emit(
-                    || io.to(rooms::AGENTS).except(full.clone()),
-                    "ticket:updated",
-                    &json!({ "ticket_id": ticket.id, "ticket": null }),
-                )
-                .await;
+/// Pushes `admin:stats` to every admin socket when the counts may have changed (tickets,
+/// accounts, sockets), at most once a second per instance, and only when they did change.
+/// Each push is computed fresh (database and live counts across instances), so it is exact
+/// when it is sent.
+#[derive(Clone, Default)]
+pub struct StatsPusher(Arc<Notify>);
+
+impl StatsPusher {
+    /// Something that the stats count may have changed.
+    pub fn poke(&self) {
+        self.0.notify_one();
+    }
+
+    fn spawn<A: Adapter>(&self, io: SocketIo<A>, state: AppState) {
+        let wake = self.0.clone();
+        tokio::spawn(async move {
+            let mut last: Option<Stats> = None;
+            loop {
+                wake.notified().await;
+                // Let the change that woke us settle (a disconnecting socket is still counted
+                // while its handler runs), and gather the changes that follow it.
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                match Stats::load(&state).await {
+                    Ok(stats) if last.as_ref() != Some(&stats) => {
+                        broadcast::emit(|| io.to(rooms::ADMINS), server::ADMIN_STATS, &stats).await;
+                        last = Some(stats);
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not compute the admin stats"),
+                }
+                tokio::time::sleep(Duration::from_millis(750)).await;
             }
-        }
-        Event::MessageCreated { ticket_id, message } => {
-            broadcast::emit(
-                || io.to(rooms::ticket(ticket_id)),
-                "ticket:message:new",
-                &json!({ "message": message }),
-            )
-            .await;
-        }
-        Event::SessionRevoked { session_id } => {
-            broadcast::disconnect(|| io.to(rooms::session(session_id))).await;
-        }
-        Event::UserAccessChanged { user_id } => {
-            broadcast::disconnect(|| io.to(rooms::user(user_id))).await;
-        }
+        });
     }
 }
 

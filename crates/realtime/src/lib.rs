@@ -4,18 +4,21 @@
 //!   `REDIS_URL` is set (several API instances) and the local adapter otherwise.
 //! - Connections authenticate through the same session check as HTTP; every event re-checks
 //!   the ticket policy of the `tickets` crate.
-//! - [`hub::Hub`] implements the core `Notifier`, turning what features announce (after
-//!   commit) into room broadcasts, and `LiveStats`, the live counts for admin stats.
+//! - [`hub::Hub`] receives what features announce (after commit) and turns it into room
+//!   broadcasts; it also implements `LiveStats` (the live counts for admin stats) and pushes
+//!   the admin stats when they change.
+//! - [`protocol`] is the wire contract: every event name and payload type.
 
 mod broadcast;
 mod events;
 mod hub;
+pub mod protocol;
 mod redis_driver;
 mod rooms;
 
 use axum::Router;
 use futures_util::future::BoxFuture;
-use hub::Hub;
+use hub::{Hub, StatsPusher};
 use myrelay_core::AppState;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
@@ -50,9 +53,10 @@ fn handle<A: Adapter>(io: SocketIo<A>) -> Realtime {
     }
 }
 
-fn builder(state: &AppState) -> socketioxide::SocketIoBuilder {
+fn builder(state: &AppState, pusher: &StatsPusher) -> socketioxide::SocketIoBuilder {
     SocketIo::builder()
         .with_state(state.clone())
+        .with_state(pusher.clone())
         .max_payload(MAX_PAYLOAD)
         .ws_max_message_size(MAX_PAYLOAD as usize)
         .max_buffer_size(256)
@@ -61,13 +65,14 @@ fn builder(state: &AppState) -> socketioxide::SocketIoBuilder {
         .ack_timeout(Duration::from_secs(10))
 }
 
-fn install<A: Adapter>(io: &SocketIo<A>, state: &AppState) {
-    let hub = Hub::start(io.clone(), state.db.clone());
-    state.install_realtime(hub.clone(), hub);
+fn install<A: Adapter>(io: &SocketIo<A>, state: &AppState, pusher: StatsPusher) {
+    let (hub, sinks) = Hub::start(io.clone(), state, pusher);
+    state.install_realtime(sinks, hub);
 }
 
 /// Mount Socket.IO on `router` and plug the realtime layer into `state`.
 pub async fn attach(router: Router, state: AppState) -> anyhow::Result<(Router, Realtime)> {
+    let pusher = StatsPusher::default();
     match state.config.redis_url.clone() {
         Some(url) => {
             let url = if url.contains("protocol=") {
@@ -83,19 +88,19 @@ pub async fn attach(router: Router, state: AppState) -> anyhow::Result<(Router, 
                 .with_request_timeout(Duration::from_secs(2));
             let driver = redis_driver::ReconnectingDriver::new(client).await?;
             let adapter = RedisAdapterCtr::new_with_driver(driver, adapter_config);
-            let (layer, io) = builder(&state)
+            let (layer, io) = builder(&state, &pusher)
                 .with_adapter::<CustomRedisAdapter<_, redis_driver::ReconnectingDriver>>(adapter)
                 .build_layer();
             io.ns("/", events::on_connect.with(events::authenticate))
                 .await?;
-            install(&io, &state);
+            install(&io, &state, pusher);
             tracing::info!("Socket.IO with the Redis adapter (multi-instance)");
             Ok((router.layer(layer), handle(io)))
         }
         None => {
-            let (layer, io) = builder(&state).build_layer();
+            let (layer, io) = builder(&state, &pusher).build_layer();
             io.ns("/", events::on_connect.with(events::authenticate));
-            install(&io, &state);
+            install(&io, &state, pusher);
             Ok((router.layer(layer), handle(io)))
         }
     }

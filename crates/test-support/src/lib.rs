@@ -3,8 +3,10 @@
 //! over WebSocket), so tests speak the wire protocol any client speaks.
 
 pub mod services;
-pub use myrelay_loadgen::sio;
+pub use myrelay_sio_client as sio;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use myrelay_core::{AppState, Config};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -50,7 +52,7 @@ impl TestApp {
         let mut config = Config::for_tests("postgres://unused");
         config.rate_limit = false;
         tweak(&mut config);
-        let state = AppState::new(pool, config);
+        let state = myrelay_api::app_state(pool, config);
         let (app, realtime) = myrelay_api::build_app(state.clone())
             .await
             .expect("app builds");
@@ -59,14 +61,9 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
-        let handle = tokio::spawn(myrelay_api::http::run(
-            listener,
-            app,
-            realtime,
-            async move {
-                let _ = rx.await;
-            },
-        ));
+        let handle = tokio::spawn(myrelay_api::run(listener, app, realtime, async move {
+            let _ = rx.await;
+        }));
         TestApp {
             addr,
             base: format!("http://{addr}"),
@@ -205,54 +202,24 @@ pub fn session_from(body: &Value) -> Session {
     }
 }
 
-/// Sign arbitrary claims with the app's key (to forge expired or wrong-audience tokens).
-pub fn sign_claims(keys: &myrelay_core::state::JwtKeys, claims: &Value) -> String {
+/// Sign arbitrary claims with the app's secret (to forge expired or wrong-audience tokens).
+pub fn sign_claims(state: &AppState, claims: &Value) -> String {
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
         claims,
-        &keys.encoding,
+        &jsonwebtoken::EncodingKey::from_secret(&state.config.jwt_secret),
     )
     .expect("sign")
 }
 
-const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /// base64url without padding, as in JWT segments (to forge tokens in tests).
 pub fn b64url(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for c in bytes.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..=c.len() {
-            out.push(B64URL[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-/// Decode unpadded base64url.
-pub fn b64url_decode(s: &str) -> Vec<u8> {
-    let vals: Vec<u32> = s
-        .bytes()
-        .filter(|&c| c != b'=')
-        .map(|c| B64URL.iter().position(|&a| a == c).expect("base64url") as u32)
-        .collect();
-    let mut out = Vec::new();
-    for chunk in vals.chunks(4) {
-        let mut n = 0u32;
-        for (i, v) in chunk.iter().enumerate() {
-            n |= v << (18 - 6 * i);
-        }
-        for i in 0..chunk.len() - 1 {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    out
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// The claims of a JWT, read without verifying it.
 pub fn claims_of(token: &str) -> Value {
     let payload = token.split('.').nth(1).expect("a JWT has a payload");
-    serde_json::from_slice(&b64url_decode(payload)).expect("JSON claims")
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url"))
+        .expect("JSON claims")
 }

@@ -1,13 +1,17 @@
 //! Tickets: the model, the lifecycle table (SPEC §2), the access policy (SPEC §1), the
-//! queries behind every list, and the `/tickets` routes.
+//! domain operations that change a ticket, the queries behind every list, and the
+//! `/tickets` routes.
 
+pub mod events;
 pub mod lifecycle;
 pub mod model;
 pub mod policy;
 pub mod queries;
 pub mod routes;
+pub mod service;
 
-pub use lifecycle::{Actor, Transition, Via};
+pub use events::TicketEvent;
 pub use model::{Ticket, TicketStatus};
 pub use policy::Viewer;
 pub use routes::router;
+pub use service::{TicketError, load_visible};

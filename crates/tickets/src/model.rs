@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use myrelay_core::{Id, Role, TicketRef};
+use myrelay_core::{Id, Role};
 use myrelay_users::UserContact;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -55,13 +55,13 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    pub fn to_ref(&self) -> TicketRef {
-        TicketRef {
-            id: self.id,
-            created_by: self.created_by.id,
-            assigned_agent_id: self.assigned_agent.as_ref().map(|a| a.id),
-            available: self.status == TicketStatus::Open && self.assigned_agent.is_none(),
-        }
+    /// Open and unassigned: in the pool every agent sees.
+    pub fn is_available(&self) -> bool {
+        self.status == TicketStatus::Open && self.assigned_agent.is_none()
+    }
+
+    pub fn assigned_agent_id(&self) -> Option<Id> {
+        self.assigned_agent.as_ref().map(|a| a.id)
     }
 }
 

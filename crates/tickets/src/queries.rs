@@ -4,8 +4,9 @@
 use crate::model::{Ticket, TicketRow, TicketStatus};
 use crate::policy::Viewer;
 use chrono::{DateTime, Utc};
-use myrelay_core::pagination::{Cursor, finish_page};
+use myrelay_core::pagination::{Cursor, Page};
 use myrelay_core::{Id, Role};
+use myrelay_users::User;
 use serde_json::Value;
 use sqlx::{PgExecutor, Postgres, Transaction};
 
@@ -136,13 +137,12 @@ pub struct ListFilter {
     pub needs_reassignment: bool,
 }
 
-pub struct Page {
-    pub items: Vec<Ticket>,
-    pub next_cursor: Option<String>,
-}
-
 /// The page of tickets `viewer` may see under `f` (the admin list passes an admin viewer).
-pub async fn list(db: impl PgExecutor<'_>, viewer: Viewer, f: &ListFilter) -> sqlx::Result<Page> {
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    viewer: Viewer,
+    f: &ListFilter,
+) -> sqlx::Result<Page<Ticket>> {
     let sql: &'static str = if f.needs_reassignment {
         LIST_NEEDS_REASSIGNMENT
     } else {
@@ -172,14 +172,10 @@ pub async fn list(db: impl PgExecutor<'_>, viewer: Viewer, f: &ListFilter) -> sq
         .into_iter()
         .map(Ticket::from)
         .collect();
-    let (rows, next_cursor) = finish_page(rows, f.limit, |t| Cursor {
+    Ok(Page::finish(rows, f.limit, |t| Cursor {
         at: t.updated_at,
         id: t.id,
-    });
-    Ok(Page {
-        items: rows,
-        next_cursor,
-    })
+    }))
 }
 
 pub async fn get(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<Option<Ticket>> {
@@ -282,4 +278,52 @@ pub async fn is_active_staff(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<bo
         .bind(id)
         .fetch_one(db)
         .await
+}
+
+/// Tickets by status.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct StatusCounts {
+    pub open: i64,
+    pub assigned: i64,
+    pub resolved: i64,
+    pub closed: i64,
+}
+
+/// Tickets by status, from an index-only scan of `tickets_status_idx`.
+pub async fn count_by_status(db: impl PgExecutor<'_>) -> sqlx::Result<StatusCounts> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'open') AS open,
+                count(*) FILTER (WHERE status = 'assigned') AS assigned,
+                count(*) FILTER (WHERE status = 'resolved') AS resolved,
+                count(*) FILTER (WHERE status = 'closed') AS closed
+           FROM tickets",
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// An agent (or admin) and the tickets assigned to them, by status.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Workload {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub assigned_open: i64,
+    pub resolved: i64,
+    pub closed: i64,
+}
+
+/// Every agent and admin with their workload, admins first, then by name.
+pub async fn agent_workloads(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Workload>> {
+    sqlx::query_as::<_, Workload>(
+        "SELECT u.id, u.email, u.display_name, u.role, u.is_active, u.created_at, u.last_seen_at,
+                count(t.id) FILTER (WHERE t.status = 'assigned') AS assigned_open,
+                count(t.id) FILTER (WHERE t.status = 'resolved') AS resolved,
+                count(t.id) FILTER (WHERE t.status = 'closed') AS closed
+           FROM users u LEFT JOIN tickets t ON t.assigned_agent_id = u.id
+          WHERE u.role IN ('agent', 'admin')
+          GROUP BY u.id
+          ORDER BY u.role DESC, u.display_name, u.id",
+    )
+    .fetch_all(db)
+    .await
 }

@@ -1,19 +1,16 @@
 //! `/tickets`: file, list, read, change status, assign.
 
-use crate::lifecycle::{self, Actor, Via};
 use crate::model::{Ticket, TicketStatus};
-use crate::policy::{self, Access, Viewer};
+use crate::policy::Viewer;
 use crate::queries::{self, ListFilter, Scope};
+use crate::service;
 use axum::extract::State;
 use axum::http::StatusCode;
 use myrelay_auth::CurrentUser;
-use myrelay_core::pagination::{Cursor, DEFAULT_LIMIT};
+use myrelay_core::pagination::{Cursor, DEFAULT_LIMIT, Page};
 use myrelay_core::text;
-use myrelay_core::{
-    ApiError, AppState, ErrorCode, Event, Id, Json, Path, Problem, Query, Role, ValidJson,
-};
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::json;
+use myrelay_core::{ApiError, AppState, Id, Json, Path, Problem, Query, ValidJson, detached};
+use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -41,9 +38,6 @@ fn subject_ok(s: &str) -> Result<(), ValidationError> {
 }
 fn description_ok(s: &str) -> Result<(), ValidationError> {
     text::check(s, 1, 10_000)
-}
-fn no_nul(s: &str) -> Result<(), ValidationError> {
-    text::no_nul(s)
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -80,7 +74,7 @@ pub struct ListQuery {
     /// Words to find in the subject or description (PostgreSQL full-text search).
     #[validate(
         length(max = 200, message = "At most 200 characters."),
-        custom(function = "no_nul")
+        custom(function = "text::no_nul")
     )]
     #[param(max_length = 200, pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
@@ -110,13 +104,6 @@ impl ListQuery {
             needs_reassignment,
         })
     }
-}
-
-/// A page of tickets. Pass `next_cursor` back as `cursor`; `null` means the last page.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TicketPage {
-    pub items: Vec<Ticket>,
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -166,19 +153,14 @@ async fn create_ticket(
     let subject = req
         .subject
         .as_deref()
-        .map(myrelay_core::text::trim)
-        .filter(|s| !s.is_empty());
-    let mut tx = state.db.begin().await?;
-    let id = queries::insert(&mut tx, user.id, subject, text::trim(&req.description)).await?;
-    queries::record_event(&mut tx, id, user.id, "created", json!({ "status": "open" })).await?;
-    tx.commit().await?;
-    let ticket = queries::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Ticket"))?;
-    state.notifier().notify(Event::TicketCreated {
-        ticket: ticket.to_ref(),
-        ticket_json: serde_json::to_value(&ticket).map_err(|e| ApiError::Internal(e.into()))?,
-    });
+        .map(text::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let description = text::trim(&req.description).to_string();
+    let ticket = detached(async move {
+        service::create(&state, &user.summary(), subject.as_deref(), &description).await
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(ticket)))
 }
 
@@ -190,27 +172,16 @@ async fn create_ticket(
     get, path = "/tickets", tag = "tickets",
     security(("bearer" = []), ("cookie" = [])),
     params(ListQuery),
-    responses((status = 200, body = TicketPage))
+    responses((status = 200, body = Page<Ticket>))
 )]
 async fn list_tickets(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
-) -> Result<Json<TicketPage>, ApiError> {
-    let page = queries::list(&state.db, (&user).into(), &q.to_filter(false)?).await?;
-    Ok(Json(TicketPage {
-        items: page.items,
-        next_cursor: page.next_cursor,
-    }))
-}
-
-/// Load a ticket `viewer` may see (404 otherwise: existence never leaks).
-pub async fn load_visible(state: &AppState, viewer: Viewer, id: Id) -> Result<Ticket, ApiError> {
-    let t = queries::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Ticket"))?;
-    policy::check_may_see(viewer, Access::from(&t))?;
-    Ok(t)
+) -> Result<Json<Page<Ticket>>, ApiError> {
+    Ok(Json(
+        queries::list(&state.db, (&user).into(), &q.to_filter(false)?).await?,
+    ))
 }
 
 /// A ticket with its creator and assignee.
@@ -225,37 +196,9 @@ async fn get_ticket(
     user: CurrentUser,
     Path(id): Path<Id>,
 ) -> Result<Json<Ticket>, ApiError> {
-    Ok(Json(load_visible(&state, (&user).into(), id).await?))
-}
-
-#[derive(Serialize)]
-struct ActorJson {
-    id: Id,
-    display_name: String,
-    role: Role,
-}
-
-fn actor_json(u: &CurrentUser) -> serde_json::Value {
-    serde_json::to_value(ActorJson {
-        id: u.id,
-        display_name: u.display_name.clone(),
-        role: u.role,
-    })
-    .unwrap_or_default()
-}
-
-fn invalid_transition(current: TicketStatus) -> ApiError {
-    ApiError::InvalidTransition {
-        current: current.as_str().to_string(),
-        allowed: lifecycle::allowed_status_targets(current)
-            .into_iter()
-            .map(|s| s.as_str().to_string())
-            .collect(),
-    }
-}
-
-fn to_json(t: &Ticket) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(t).map_err(|e| ApiError::Internal(e.into()))
+    Ok(Json(
+        service::load_visible(&state.db, (&user).into(), id).await?,
+    ))
 }
 
 /// Move a ticket along its lifecycle: resolve, reopen (`assigned`), close.
@@ -278,58 +221,12 @@ async fn change_status(
     Path(id): Path<Id>,
     Json(req): Json<StatusRequest>,
 ) -> Result<Json<Ticket>, ApiError> {
-    let viewer: Viewer = (&user).into();
-    let mut tx = state.db.begin().await?;
-    let t = queries::get_for_update(&mut tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Ticket"))?;
-    let access = Access::from(&t);
-    policy::check_may_see(viewer, access)?;
-    if user.role == Role::User {
-        return Err(ApiError::forbidden(
-            "Only the assigned agent or an admin changes a ticket's status.",
-        ));
-    }
-    let tr = lifecycle::find(t.status, req.status, Via::Status)
-        .ok_or_else(|| invalid_transition(t.status))?;
-    let allowed = match tr.who {
-        Actor::Admin => user.role == Role::Admin,
-        Actor::AssigneeOrAdmin | Actor::SelfAssigningAgentOrAdmin => {
-            policy::is_assignee_or_admin(viewer, access)
-        }
-    };
-    if !allowed {
-        return Err(ApiError::forbidden(match tr.who {
-            Actor::Admin => "Only an admin may make this change.",
-            _ => "Only the assigned agent or an admin may make this change.",
-        }));
-    }
-    queries::set_status(&mut tx, id, req.status).await?;
-    queries::record_event(
-        &mut tx,
-        id,
-        user.id,
-        "status_changed",
-        json!({ "from": t.status, "to": req.status }),
-    )
-    .await?;
-    let updated = queries::get(&mut *tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Ticket"))?;
-    tx.commit().await?;
-    let ticket_json = to_json(&updated)?;
-    state.notifier().notify(Event::TicketChanged {
-        ticket: updated.to_ref(),
-        room_event: "ticket:status:updated",
-        room_payload: json!({
-            "ticket_id": id,
-            "status": updated.status,
-            "ticket": ticket_json,
-            "actor": actor_json(&user),
-        }),
-        ticket_json,
-    });
-    Ok(Json(updated))
+    let ticket =
+        detached(
+            async move { service::change_status(&state, &user.summary(), id, req.status).await },
+        )
+        .await?;
+    Ok(Json(ticket))
 }
 
 /// Take, assign, reassign or release a ticket.
@@ -355,122 +252,11 @@ async fn assign_ticket(
     Path(id): Path<Id>,
     Json(req): Json<AssignRequest>,
 ) -> Result<Json<Ticket>, ApiError> {
-    let viewer: Viewer = (&user).into();
     let target: Option<Id> = match req.agent_id {
         None => Some(user.id),
         Some(t) => t,
     };
-    let mut tx = state.db.begin().await?;
-    let t = queries::get_for_update(&mut tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Ticket"))?;
-    let access = Access::from(&t);
-    let current = access.assigned_agent_id;
-    let already = || {
-        ApiError::conflict(
-            ErrorCode::AlreadyAssigned,
-            "Another agent has already taken this ticket.",
-        )
-    };
-
-    if !policy::may_see(viewer, access) {
-        // An agent who lost a race to take a ticket learns why (SPEC §2), nothing more.
-        if user.role == Role::Agent && target == Some(user.id) && t.status == TicketStatus::Assigned
-        {
-            return Err(already());
-        }
-        return Err(ApiError::not_found("Ticket"));
-    }
-    if current == target && target.is_some() {
-        return Ok(Json(t)); // already theirs: no-op
-    }
-    if user.role == Role::Admin
-        && let Some(agent) = target
-        && agent != user.id
-        && !queries::is_active_staff(&mut *tx, agent).await?
-    {
-        return Err(ApiError::conflict(
-            ErrorCode::NotAssignable,
-            "Tickets can only be assigned to an active agent or admin.",
-        ));
-    }
-    let new_status = if target.is_some() {
-        TicketStatus::Assigned
-    } else {
-        TicketStatus::Open
-    };
-    let tr = lifecycle::find(t.status, new_status, Via::Assign);
-    let permitted = match user.role {
-        Role::User => {
-            return Err(ApiError::forbidden(
-                "Only agents and admins assign tickets.",
-            ));
-        }
-        Role::Admin => true,
-        Role::Agent => match target {
-            Some(a) if a != user.id => {
-                return Err(ApiError::forbidden(
-                    "Agents may only take tickets for themselves.",
-                ));
-            }
-            Some(_) => current.is_none(),
-            None => current == Some(user.id),
-        },
-    };
-    let Some(tr) = tr else {
-        if target.is_some() && current.is_some() && user.role == Role::Agent {
-            return Err(already());
-        }
-        return Err(ApiError::conflict(
-            ErrorCode::InvalidTransition,
-            format!(
-                "A `{}` ticket cannot be {}.",
-                t.status.as_str(),
-                if target.is_some() {
-                    "assigned"
-                } else {
-                    "released"
-                }
-            ),
-        ));
-    };
-    if !permitted || (tr.who == Actor::Admin && user.role != Role::Admin) {
-        if target == Some(user.id) && current.is_some() {
-            return Err(already());
-        }
-        return Err(ApiError::forbidden(
-            "Only the assigned agent or an admin may release this ticket.",
-        ));
-    }
-    queries::set_assignee(&mut tx, id, target, new_status).await?;
-    let kind = match (current, target) {
-        (None, Some(_)) => "assigned",
-        (Some(_), Some(_)) => "reassigned",
-        _ => "released",
-    };
-    queries::record_event(
-        &mut tx,
-        id,
-        user.id,
-        kind,
-        json!({ "from": current, "to": target, "status_from": t.status, "status_to": new_status }),
-    )
-    .await?;
-    let updated = queries::get(&mut *tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Ticket"))?;
-    tx.commit().await?;
-    let ticket_json = to_json(&updated)?;
-    state.notifier().notify(Event::TicketChanged {
-        ticket: updated.to_ref(),
-        room_event: "ticket:assigned",
-        room_payload: json!({
-            "ticket_id": id,
-            "assigned_agent": ticket_json["assigned_agent"],
-            "ticket": ticket_json,
-            "actor": actor_json(&user),
-        }),
-        ticket_json,
-    });
-    Ok(Json(updated))
+    let ticket =
+        detached(async move { service::assign(&state, &user.summary(), id, target).await }).await?;
+    Ok(Json(ticket))
 }

@@ -1,10 +1,16 @@
-//! The user record: how it is stored, how it is shown, and its queries.
+//! The user record: how it is stored, how it is shown, its validated input and its queries.
+
+pub mod input;
 
 use chrono::{DateTime, Utc};
+use myrelay_core::pagination::Cursor;
 use myrelay_core::{Id, Role};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sqlx::PgExecutor;
 use utoipa::ToSchema;
+
+pub use input::{DisplayName, Email, normalize_email};
 
 /// A user row as stored (the hash never leaves this crate's callers).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -32,15 +38,16 @@ pub struct User {
     pub last_seen_at: Option<DateTime<Utc>>,
 }
 
-/// A person as shown next to a ticket or a message (no email: see [`UserContact`]).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct UserRef {
+/// A person as shown next to a message, an event or in a room: who sent it, who acted, who
+/// is here. No email (see [`UserContact`]).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::FromRow)]
+pub struct UserSummary {
     pub id: Id,
     pub display_name: String,
     pub role: Role,
 }
 
-/// A person on a ticket detail: id, display name and email.
+/// A person on a ticket: id, display name, email and role.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct UserContact {
     pub id: Id,
@@ -63,11 +70,6 @@ impl From<UserRow> for User {
     }
 }
 
-/// Emails are compared trimmed and lower-cased.
-pub fn normalize_email(email: &str) -> String {
-    myrelay_core::text::trim(email).to_lowercase()
-}
-
 pub async fn find_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as::<_, UserRow>("SELECT * FROM users WHERE email = $1")
         .bind(normalize_email(email))
@@ -83,21 +85,24 @@ pub async fn find_by_id(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<Option<
 }
 
 pub struct NewUser<'a> {
-    pub email: &'a str,
+    pub email: &'a Email,
     pub password_hash: &'a str,
-    pub display_name: &'a str,
+    pub display_name: &'a DisplayName,
     pub role: Role,
 }
 
 /// Insert a user; a taken email surfaces as the `users_email_key` unique violation.
+/// The unique key on `users.email` (a taken email violates it).
+pub const EMAIL_KEY: &str = "users_email_key";
+
 pub async fn insert(db: impl PgExecutor<'_>, u: NewUser<'_>) -> sqlx::Result<UserRow> {
     sqlx::query_as::<_, UserRow>(
         "INSERT INTO users (email, password_hash, display_name, role)
          VALUES ($1, $2, $3, $4) RETURNING *",
     )
-    .bind(normalize_email(u.email))
+    .bind(u.email.as_str())
     .bind(u.password_hash)
-    .bind(myrelay_core::text::trim(u.display_name))
+    .bind(u.display_name.as_str())
     .bind(u.role)
     .fetch_one(db)
     .await
@@ -109,10 +114,129 @@ pub async fn count_active_admins(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
         .await
 }
 
+/// Active accounts by role: `(users, agents, admins)`.
+pub async fn count_active_by_role(db: impl PgExecutor<'_>) -> sqlx::Result<(i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE role = 'user'),
+                count(*) FILTER (WHERE role = 'agent'),
+                count(*) FILTER (WHERE role = 'admin')
+           FROM users WHERE is_active",
+    )
+    .fetch_one(db)
+    .await
+}
+
 pub async fn touch_last_seen(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET last_seen_at = now() WHERE id = $1")
         .bind(id)
         .execute(db)
         .await
         .map(|_| ())
+}
+
+/// The summaries of `ids`, by display name.
+pub async fn summaries(db: impl PgExecutor<'_>, ids: &[Id]) -> sqlx::Result<Vec<UserSummary>> {
+    sqlx::query_as::<_, UserSummary>(
+        "SELECT id, display_name, role FROM users WHERE id = ANY($1) ORDER BY display_name, id",
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Filters of the admin user list.
+pub struct UserFilter<'a> {
+    pub role: Option<Role>,
+    /// Part of the email or display name (matched literally).
+    pub q: Option<&'a str>,
+    pub cursor: Option<Cursor>,
+    pub limit: i64,
+}
+
+/// Users newest first, `limit + 1` rows (the caller trims the page).
+pub async fn list(db: impl PgExecutor<'_>, f: &UserFilter<'_>) -> sqlx::Result<Vec<User>> {
+    let (at, id) = f
+        .cursor
+        .map(|c| (c.at, c.id))
+        .unwrap_or((DateTime::<Utc>::MAX_UTC, i64::MAX));
+    let pattern = f.q.map(str::trim).filter(|s| !s.is_empty()).map(|s| {
+        format!(
+            "%{}%",
+            s.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
+    sqlx::query_as::<_, User>(
+        "SELECT id, email, display_name, role, is_active, created_at, last_seen_at FROM users
+          WHERE ($1::user_role IS NULL OR role = $1)
+            AND ($2::text IS NULL OR email ILIKE $2 OR display_name ILIKE $2)
+            AND (created_at, id) < ($3, $4)
+          ORDER BY created_at DESC, id DESC LIMIT $5",
+    )
+    .bind(f.role)
+    .bind(pattern)
+    .bind(at)
+    .bind(id)
+    .bind(f.limit + 1)
+    .fetch_all(db)
+    .await
+}
+
+/// Lock every active admin (in id order) and return their ids: two admins demoting each
+/// other then serialise, and the second sees the first's change.
+pub async fn lock_active_admins(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Id>> {
+    sqlx::query_scalar(
+        "SELECT id FROM users WHERE role = 'admin' AND is_active ORDER BY id FOR UPDATE",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The user `id`, locked for the rest of the transaction.
+pub async fn get_for_update(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<Option<User>> {
+    sqlx::query_as::<_, User>(
+        "SELECT id, email, display_name, role, is_active, created_at, last_seen_at
+           FROM users WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn set_access(
+    db: impl PgExecutor<'_>,
+    id: Id,
+    role: Role,
+    is_active: bool,
+) -> sqlx::Result<User> {
+    sqlx::query_as::<_, User>(
+        "UPDATE users SET role = $2, is_active = $3, updated_at = now() WHERE id = $1
+         RETURNING id, email, display_name, role, is_active, created_at, last_seen_at",
+    )
+    .bind(id)
+    .bind(role)
+    .bind(is_active)
+    .fetch_one(db)
+    .await
+}
+
+/// Append to the account event log (in the transaction of the change).
+pub async fn record_event(
+    db: impl PgExecutor<'_>,
+    user_id: Id,
+    actor: Option<Id>,
+    kind: &str,
+    data: Value,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO user_events (user_id, actor_user_id, kind, data) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user_id)
+    .bind(actor)
+    .bind(kind)
+    .bind(data)
+    .execute(db)
+    .await
+    .map(|_| ())
 }

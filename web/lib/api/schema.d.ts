@@ -172,6 +172,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether this request is signed in (never 401: "signed out" is a normal answer).
+         * @description Pages that work either way ask this instead of `/auth/me`, so a signed-out visitor's
+         *     browser logs no failed request.
+         */
+        get: operations["session_probe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -318,6 +339,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Why an event was refused; `code` is one of the API's error codes. */
+        AckError: {
+            code: components["schemas"]["ErrorCode"];
+            message: string;
+            /** @description Per-field errors (only for `validation_failed`). */
+            errors?: {
+                [key: string]: components["schemas"]["FieldError"][];
+            } | null;
+        };
         AgentList: {
             items: components["schemas"]["AgentWorkload"][];
         };
@@ -372,11 +402,17 @@ export interface components {
              */
             description: string;
         };
+        /** @description The ack of any refused event. */
+        ErrorAck: {
+            /** @enum {boolean} */
+            ok: false;
+            error: components["schemas"]["AckError"];
+        };
         /**
          * @description Stable error codes that clients switch on. Never renamed, only added.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "validation_failed" | "unauthorized" | "invalid_credentials" | "forbidden" | "not_found" | "method_not_allowed" | "email_taken" | "invalid_transition" | "already_assigned" | "not_assignable" | "ticket_closed" | "conflict" | "last_admin" | "rate_limited" | "service_unavailable" | "internal";
+        ErrorCode: "bad_request" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "validation_failed" | "unauthorized" | "invalid_credentials" | "forbidden" | "not_found" | "method_not_allowed" | "email_taken" | "invalid_transition" | "already_assigned" | "not_assignable" | "ticket_closed" | "conflict" | "last_admin" | "rate_limited" | "service_unavailable" | "internal" | "not_joined" | "unknown_event";
         /** @description One invalid field of a request. */
         FieldError: {
             /** @description Machine-readable reason, e.g. `length`, `email`, `required`. */
@@ -387,6 +423,23 @@ export interface components {
         Health: {
             /** @description `ok` */
             status: string;
+        };
+        /** @description The ack of `ticket:join`. */
+        JoinAck: {
+            /** @enum {boolean} */
+            ok: true;
+            ticket: components["schemas"]["Ticket"];
+            /** @description The messages after `after_seq` (at most 500; then `has_more`). */
+            missed_messages: components["schemas"]["Message"][];
+            has_more: boolean;
+            /** @description Who is in the room now. */
+            members: components["schemas"]["UserSummary"][];
+        };
+        /** @description `ticket:join`: enter a ticket's room; with `after_seq`, also the messages after it. */
+        JoinRequest: {
+            ticket_id: components["schemas"]["i64"];
+            /** Format: int64 */
+            after_seq?: number | null;
         };
         LoginRequest: {
             /** @example ada@example.com */
@@ -403,18 +456,80 @@ export interface components {
              * @description 1, 2, 3… within the ticket, without gaps.
              */
             seq: number;
-            sender: components["schemas"]["Sender"];
+            sender: components["schemas"]["UserSummary"];
             content: string;
             /** @description The sender's idempotency key. */
             client_id: string;
             /** Format: date-time */
             created_at: string;
         };
+        /** @description `ticket:message:new`: a message in a room you are in (not sent to the sending socket). */
+        MessageNew: {
+            message: components["schemas"]["Message"];
+        };
         /** @description History in ascending `seq`. */
         MessagePage: {
             items: components["schemas"]["Message"][];
             /** @description After `after_seq`: newer messages remain. Otherwise: older messages remain. */
             has_more: boolean;
+        };
+        /** @description The ack of events that return nothing else. */
+        OkAck: {
+            /** @enum {boolean} */
+            ok: true;
+        };
+        /**
+         * @description A page of a keyset-paginated list. Pass `next_cursor` back as `cursor`; `null` means
+         *     this is the last page.
+         */
+        Page_Ticket: {
+            items: {
+                id: components["schemas"]["i64"];
+                /** @description Optional one-line summary (at most 200 characters). */
+                subject?: string | null;
+                /** @description What the customer needs (1–10 000 characters). */
+                description: string;
+                status: components["schemas"]["TicketStatus"];
+                created_by: components["schemas"]["UserContact"];
+                assigned_agent?: components["schemas"]["UserContact"] | null;
+                /** Format: date-time */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description Last activity: any change to the ticket, and every new message.
+                 */
+                updated_at: string;
+                /** Format: date-time */
+                resolved_at?: string | null;
+                /** Format: date-time */
+                closed_at?: string | null;
+                /** Format: date-time */
+                last_message_at?: string | null;
+                /**
+                 * Format: int64
+                 * @description Messages in the conversation (also the `seq` of the newest one).
+                 */
+                message_count: number;
+            }[];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description A page of a keyset-paginated list. Pass `next_cursor` back as `cursor`; `null` means
+         *     this is the last page.
+         */
+        Page_User: {
+            items: {
+                id: components["schemas"]["i64"];
+                email: string;
+                display_name: string;
+                role: components["schemas"]["Role"];
+                is_active: boolean;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                last_seen_at?: string | null;
+            }[];
+            next_cursor?: string | null;
         };
         PostMessageRequest: {
             /**
@@ -478,11 +593,34 @@ export interface components {
          * @enum {string}
          */
         Role: "user" | "agent" | "admin";
-        /** @description Who sent a message. */
-        Sender: {
-            id: components["schemas"]["i64"];
-            display_name: string;
-            role: components["schemas"]["Role"];
+        /**
+         * @description `ticket:user_joined`, `ticket:user_left`, `ticket:typing:start`, `ticket:typing:stop`:
+         *     someone in a ticket room.
+         */
+        RoomUser: {
+            ticket_id: components["schemas"]["i64"];
+            user: components["schemas"]["UserSummary"];
+        };
+        /**
+         * @description The ack of `ticket:message:send`: the stored message (a repeated `client_id` returns
+         *     the earlier one).
+         */
+        SendAck: {
+            /** @enum {boolean} */
+            ok: true;
+            message: components["schemas"]["Message"];
+        };
+        /** @description `ticket:message:send`: the same rules as `POST /tickets/{id}/messages`. */
+        SendRequest: {
+            ticket_id: components["schemas"]["i64"];
+            /** @description 1–5000 characters after trimming. */
+            content: string;
+            /** @description Your idempotency key (1–100 characters): a repeat returns the stored message. */
+            client_id: string;
+        };
+        /** @description Who is signed in, if anyone: the browser's session probe. */
+        SessionInfo: {
+            user?: components["schemas"]["User"] | null;
         };
         /** @description Exactly the keys of SPEC §6. */
         Stats: {
@@ -534,6 +672,13 @@ export interface components {
             /** @description `resolved`, `closed`, or `assigned` (reopen a resolved ticket). */
             status: components["schemas"]["TicketStatus"];
         };
+        /** @description `ticket:status:updated`: the ticket moved along its lifecycle. */
+        StatusUpdated: {
+            ticket_id: components["schemas"]["i64"];
+            status: components["schemas"]["TicketStatus"];
+            ticket: components["schemas"]["Ticket"];
+            actor: components["schemas"]["UserSummary"];
+        };
         /** @description A support case. The same object in lists, details, socket acks and broadcasts. */
         Ticket: {
             id: components["schemas"]["i64"];
@@ -563,16 +708,34 @@ export interface components {
              */
             message_count: number;
         };
-        /** @description A page of tickets. Pass `next_cursor` back as `cursor`; `null` means the last page. */
-        TicketPage: {
-            items: components["schemas"]["Ticket"][];
-            next_cursor?: string | null;
+        /** @description `ticket:assigned`: taken, assigned, reassigned or released (`assigned_agent: null`). */
+        TicketAssigned: {
+            ticket_id: components["schemas"]["i64"];
+            assigned_agent: components["schemas"]["UserContact"] | null;
+            ticket: components["schemas"]["Ticket"];
+            actor: components["schemas"]["UserSummary"];
+        };
+        /** @description `ticket:created` (to agents and the creator): a new ticket. */
+        TicketCreated: {
+            ticket: components["schemas"]["Ticket"];
+        };
+        /** @description `ticket:leave`, `ticket:typing:start`, `ticket:typing:stop`. */
+        TicketRequest: {
+            ticket_id: components["schemas"]["i64"];
         };
         /**
          * @description Where a ticket is in its lifecycle. Stored as the PostgreSQL enum `ticket_status`.
          * @enum {string}
          */
         TicketStatus: "open" | "assigned" | "resolved" | "closed";
+        /**
+         * @description `ticket:updated` (inbox feeds): the ticket as it is now, or `ticket: null` for agents
+         *     from whose view it has gone (another agent took it).
+         */
+        TicketUpdated: {
+            ticket_id: components["schemas"]["i64"];
+            ticket: components["schemas"]["Ticket"] | null;
+        };
         UpdateUserRequest: {
             role?: components["schemas"]["Role"] | null;
             /** @description `false` deactivates: every session is revoked and every socket disconnected at once. */
@@ -590,16 +753,21 @@ export interface components {
             /** Format: date-time */
             last_seen_at?: string | null;
         };
-        /** @description A person on a ticket detail: id, display name and email. */
+        /** @description A person on a ticket: id, display name, email and role. */
         UserContact: {
             id: components["schemas"]["i64"];
             display_name: string;
             email: string;
             role: components["schemas"]["Role"];
         };
-        UserPage: {
-            items: components["schemas"]["User"][];
-            next_cursor?: string | null;
+        /**
+         * @description A person as shown next to a message, an event or in a room: who sent it, who acted, who
+         *     is here. No email (see [`UserContact`]).
+         */
+        UserSummary: {
+            id: components["schemas"]["i64"];
+            display_name: string;
+            role: components["schemas"]["Role"];
         };
         /** Format: int64 */
         i64: number;
@@ -749,7 +917,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TicketPage"];
+                    "application/json": components["schemas"]["Page_Ticket"];
                 };
             };
             /** @description Not signed in, or the session has ended (`unauthorized`). */
@@ -822,7 +990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserPage"];
+                    "application/json": components["schemas"]["Page_User"];
                 };
             };
             /** @description Not signed in, or the session has ended (`unauthorized`). */
@@ -1272,6 +1440,44 @@ export interface operations {
             };
         };
     };
+    session_probe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed-in user, or `user: null`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            /** @description Internal error; the body carries only the request id (`internal`). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -1371,7 +1577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TicketPage"];
+                    "application/json": components["schemas"]["Page_Ticket"];
                 };
             };
             /** @description Not signed in, or the session has ended (`unauthorized`). */

@@ -6,7 +6,7 @@ type Schemas = components["schemas"];
 export type User = Schemas["User"];
 export type Role = Schemas["Role"];
 export type UserContact = Schemas["UserContact"];
-export type UserRef = Schemas["Sender"];
+export type UserRef = Schemas["UserSummary"];
 export type Ticket = Schemas["Ticket"];
 export type TicketStatus = Schemas["TicketStatus"];
 /** `mine` | `available` | `all`, as the list endpoint declares it (named or inline). */

@@ -1,6 +1,6 @@
 //! A lean Socket.IO v5 client over the engine.io v4 WebSocket transport.
 //!
-//! The load generator's socket, and the integration tests' (re-exported by
+//! The load generator's socket and the integration tests' (re-exported by
 //! `myrelay-test-support`), so both speak the wire protocol any client speaks. One reader task
 //! per socket stamps every frame with its arrival [`Instant`] before parsing, so latencies do
 //! not include the consumer's queueing; one writer task batches queued frames into one flush.

@@ -1,8 +1,8 @@
 //! Keyed rate limits (GCRA via `governor`) for login and register, per IP and per email.
 
-use crate::error::ApiError;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use myrelay_core::{ApiError, AppState};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -32,6 +32,13 @@ impl RateLimits {
             login_email: RateLimiter::keyed(quota(10, Duration::from_secs(30))),
             register_ip: RateLimiter::keyed(quota(5, Duration::from_secs(60))),
         }
+    }
+
+    /// The limits installed in `state` by [`crate::install`].
+    pub fn of(state: &AppState) -> &RateLimits {
+        state
+            .part::<RateLimits>()
+            .expect("myrelay_auth::install(state) puts the rate limits in the app state")
     }
 
     pub fn enabled(&self) -> bool {
