@@ -94,8 +94,6 @@ export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (m) => {
     const url = m.location().url;
-    // Signed-out visitors: "who am I?" answers 401, which the browser logs. That is expected.
-    if (url.endsWith("/auth/me") && m.text().includes("401")) return;
     if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()} (${url})`);
   });
   page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
