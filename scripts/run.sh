@@ -26,6 +26,8 @@ if [ -f web/package.json ]; then
   WEB_SKIP_BROWSER=1 bash scripts/web-install.sh
   api_port=${MYRELAY_ADDR##*:}
   export NEXT_PUBLIC_API_URL=${NEXT_PUBLIC_API_URL:-http://localhost:$api_port}
+  # No "Next.js collects anonymous telemetry" notice and no telemetry from `next build`/`next start`.
+  export NEXT_TELEMETRY_DISABLED=1
   echo "run: building the web app for $NEXT_PUBLIC_API_URL"
   (cd web && npm run build --silent)
   (cd web && npm run start --silent -- -p "${WEB_PORT:-3000}") &

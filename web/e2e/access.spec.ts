@@ -38,3 +38,13 @@ test("signed-out visitors are sent to the sign-in page and back", async ({ brows
   await expect(page).toHaveURL(/\/app\/tickets\/new$/);
   await context.close();
 });
+
+test("the sign-in page logs no console error while signed out", async ({ browser }) => {
+  const { context, page, problems } = await newPage(browser);
+  const probe = page.waitForResponse((r) => new URL(r.url()).pathname === "/auth/session");
+  await page.goto("/login");
+  expect((await probe).status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  expect(problems).toEqual([]);
+  await context.close();
+});

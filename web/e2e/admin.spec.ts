@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, newPage, registerUser, screenshot, signIn } from "./support";
+import { ADMIN, createTicket, newPage, registerUser, screenshot, signIn, unique } from "./support";
 
 test("an admin changes a role and deactivates an account, after confirming, and it applies at once", async ({ browser }) => {
   const person = await registerUser("Promoted");
@@ -50,5 +50,25 @@ test("an admin changes a role and deactivates an account, after confirming, and 
   await expect(self.getByRole("button", { name: "Deactivate" })).toHaveCount(0);
 
   await victim.context.close();
+  await admin.context.close();
+});
+
+test("dashboard updates without a reload", async ({ browser }) => {
+  const admin = await newPage(browser);
+  await signIn(admin.page, ADMIN, /\/app\/inbox$/);
+  await admin.page.getByRole("link", { name: "Dashboard" }).first().click();
+  const total = admin.page.getByTestId("stat-total_tickets");
+  const open = admin.page.getByTestId("stat-open_tickets");
+  await expect(total).toHaveText(/^\d+$/);
+  const before = { total: Number(await total.textContent()), open: Number(await open.textContent()) };
+  // Anything that reloads the page would drop this mark.
+  await admin.page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+
+  const person = await registerUser("counted");
+  await createTicket(person.token, unique("Counted live"), "The dashboard should count this without a reload.");
+  await expect(total).toHaveText(String(before.total + 1));
+  await expect(open).toHaveText(String(before.open + 1));
+  expect(await admin.page.evaluate(() => "__sameDocument" in window)).toBe(true);
+  expect(admin.problems).toEqual([]);
   await admin.context.close();
 });

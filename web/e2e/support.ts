@@ -70,6 +70,10 @@ export async function assignToSelf(token: string, ticketId: number): Promise<voi
   await apiCall("PATCH", `/tickets/${ticketId}/assign`, { token, data: {} });
 }
 
+export async function setStatus(token: string, ticketId: number, status: string): Promise<void> {
+  await apiCall("PATCH", `/tickets/${ticketId}/status`, { token, data: { status } });
+}
+
 export async function postMessage(token: string, ticketId: number, content: string): Promise<{ id: number; seq: number }> {
   return apiCall("POST", `/tickets/${ticketId}/messages`, { token, data: { content } });
 }
@@ -90,8 +94,6 @@ export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (m) => {
     const url = m.location().url;
-    // Signed-out visitors: "who am I?" answers 401, which the browser logs. That is expected.
-    if (url.endsWith("/auth/me") && m.text().includes("401")) return;
     if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()} (${url})`);
   });
   page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));

@@ -13,6 +13,9 @@ export type { ClientToServerEvents, ServerToClientEvents };
 /** Someone in a ticket room (presence, typing). */
 export type RoomMember = S["UserSummary"];
 
+/** `admin:stats`: exactly the body of `GET /admin/stats`, pushed to admins when a count changes. */
+export type AdminStats = S["Stats"];
+
 export type AckError = ErrorAck["error"];
 export type JoinOk = S["JoinAck"];
 

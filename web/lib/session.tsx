@@ -2,7 +2,7 @@
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import { api } from "@/lib/api/client";
-import { ApiError, unwrap } from "@/lib/api/errors";
+import { unwrap } from "@/lib/api/errors";
 import type { Role, User } from "@/lib/api/types";
 
 export type SessionState =
@@ -20,21 +20,21 @@ type SessionContextValue = SessionState & {
 
 const SessionContext = createContext<SessionContextValue | null>(null);
 
-/** Who is signed in, from `GET /auth/me` (the session itself is the API's HttpOnly cookie). */
+/**
+ * Who is signed in, from `GET /auth/session` (the session itself is the API's HttpOnly
+ * cookie). That probe answers 200 with `user: null` when signed out, so a visitor's
+ * browser logs no failed request.
+ */
 export function SessionProvider({ children }: { children: React.ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: "loading", user: null });
 
   const refresh = useCallback(async () => {
     try {
-      const user = await unwrap(api().GET("/auth/me"));
-      setState({ status: "signed-in", user });
-      return user;
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) {
-        setState({ status: "signed-out", user: null });
-      } else {
-        setState({ status: "unreachable", user: null });
-      }
+      const { user } = await unwrap(api().GET("/auth/session"));
+      setState(user ? { status: "signed-in", user } : { status: "signed-out", user: null });
+      return user ?? null;
+    } catch {
+      setState({ status: "unreachable", user: null });
       return null;
     }
   }, []);

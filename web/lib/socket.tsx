@@ -1,6 +1,6 @@
 "use client";
 
-import { io } from "socket.io-client";
+import { io, type SocketReservedEvents } from "socket.io-client";
 import { createContext, useContext, useEffect, useRef, useState } from "react";
 import { apiBaseUrl } from "@/lib/config";
 import type { ConnectionState, RelaySocket, ServerToClientEvents } from "@/lib/realtime";
@@ -77,11 +77,11 @@ export function useSocket(): SocketContextValue {
   return useContext(SocketContext);
 }
 
-/** Subscribe to one server event for the lifetime of the component. */
-export function useSocketEvent<E extends keyof ServerToClientEvents>(
-  event: E,
-  handler: ServerToClientEvents[E],
-): void {
+/** What a component may listen to: the server's events, and the socket's own (re)connects and drops. */
+type ListenEvents = ServerToClientEvents & Pick<SocketReservedEvents, "connect" | "disconnect">;
+
+/** Subscribe to one socket event for the lifetime of the component; `handler` may change freely. */
+export function useSocketEvent<E extends keyof ListenEvents>(event: E, handler: ListenEvents[E]): void {
   const { socket } = useSocket();
   const handlerRef = useRef(handler);
   useEffect(() => {
@@ -90,8 +90,8 @@ export function useSocketEvent<E extends keyof ServerToClientEvents>(
 
   useEffect(() => {
     if (!socket) return;
-    const listener = ((...args: Parameters<ServerToClientEvents[E]>) =>
-      (handlerRef.current as (...a: typeof args) => void)(...args)) as ServerToClientEvents[E];
+    const listener = ((...args: Parameters<ListenEvents[E]>) =>
+      (handlerRef.current as (...a: typeof args) => void)(...args)) as ListenEvents[E];
     // socket.io-client's typed `on` needs the generic listener type.
     socket.on(event, listener as never);
     return () => {

@@ -4,7 +4,7 @@ import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import { Button, Spinner } from "@/components/ui/Button";
 import type { Message, User } from "@/lib/api/types";
 import { formatDateTime, formatMessageTime, ROLE_LABEL } from "@/lib/format";
-import type { PendingMessage } from "@/lib/useTicketRoom";
+import type { PendingMessage } from "@/lib/ticketRoom/useSendQueue";
 
 const NEAR_BOTTOM_PX = 96;
 

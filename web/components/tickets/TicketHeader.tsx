@@ -36,7 +36,7 @@ export function TicketHeader({
         </Link>
         <div className="mt-1 flex flex-wrap items-start gap-x-3 gap-y-1">
           <h1 id="ticket-title" className="min-w-0 flex-1 text-lg font-semibold text-slate-900">
-            <span className="mr-2 text-slate-400 tabular-nums">#{t.id}</span>
+            <span className="mr-2 text-slate-500 tabular-nums">#{t.id}</span>
             {ticketTitle(t)}
           </h1>
           <StatusBadge status={t.status} />

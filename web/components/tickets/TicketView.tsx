@@ -6,13 +6,13 @@ import { RoomMembers, TypingIndicator } from "@/components/chat/RoomPresence";
 import { ButtonLink, Spinner } from "@/components/ui/Button";
 import { Notice, PageMessage } from "@/components/ui/Notice";
 import { useCurrentUser } from "@/lib/session";
-import { useTicketRoom } from "@/lib/useTicketRoom";
+import { useTicketRoom } from "@/lib/ticketRoom/useTicketRoom";
 import { TicketHeader } from "./TicketHeader";
 
 /** A ticket's page: the pinned case summary, the live conversation and the composer. */
 export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number; backHref: string; backLabel: string }) {
   const me = useCurrentUser();
-  const room = useTicketRoom(ticketId);
+  const { connection, room, history, outbox, typing } = useTicketRoom(ticketId);
   const { ticket } = room;
 
   if (room.ticketError && !ticket) {
@@ -51,7 +51,7 @@ export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number
         ) : (
           <div className="flex flex-wrap items-center justify-between gap-2">
             <RoomMembers members={room.members} meId={me.id} />
-            {room.connection !== "connected" && (
+            {connection !== "connected" && (
               <span className="text-xs text-amber-700" role="status">
                 Live updates paused; missed messages will load when the connection is back.
               </span>
@@ -61,18 +61,18 @@ export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number
       </TicketHeader>
       <MessageList
         me={me}
-        messages={room.messages}
-        pending={room.pending}
-        loading={room.history === "loading"}
-        error={room.history === "error" ? room.historyError : null}
-        hasOlder={room.hasOlder}
-        loadingOlder={room.loadingOlder}
-        onLoadOlder={() => void room.loadOlder()}
-        onRetry={room.retry}
-        onDiscard={room.discard}
+        messages={history.messages}
+        pending={outbox.pending}
+        loading={history.status === "loading"}
+        error={history.status === "error" ? history.error : null}
+        hasOlder={history.hasOlder}
+        loadingOlder={history.loadingOlder}
+        onLoadOlder={() => void history.loadOlder()}
+        onRetry={outbox.retry}
+        onDiscard={outbox.discard}
       />
-      <TypingIndicator typing={room.typing} />
-      <Composer disabledReason={disabledReason} onSend={room.send} onTyping={room.notifyTyping} />
+      <TypingIndicator typing={typing.typing} />
+      <Composer disabledReason={disabledReason} onSend={outbox.send} onTyping={typing.notifyTyping} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { Users } from "@/components/admin/Users";
+import { Users } from "@/components/admin/users/Users";
 import { RoleGate } from "@/components/shell/RoleGate";
 
 export const metadata: Metadata = { title: "Users" };
