@@ -34,6 +34,7 @@ rust_tests() {
 }
 
 step "tree: no large files, caches or profiler output tracked" bash -c 'bash scripts/check-tree.sh && bash scripts/check-tree.sh --self-test'
+step "rust: no unused dependencies (cargo-machete)" bash -c 'bash scripts/check-deps.sh && bash scripts/check-deps.sh --self-test'
 step "rust: format" cargo fmt --all -- --check
 step "rust: clippy" cargo clippy --workspace --all-targets -- -D warnings
 step "rust: build api binary" cargo build -p myrelay-api
