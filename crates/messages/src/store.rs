@@ -52,8 +52,10 @@ impl From<MessageRow> for Message {
     }
 }
 
-/// One round trip: check the sender may post (the SQL mirror of
-/// [`policy::check_may_post`]), bump the ticket's `last_seq` under its row lock, and insert.
+/// One round trip: check the sender may post, bump the ticket's `last_seq` under its row
+/// lock, and insert. The access check is the SQL copy of [`policy::check_may_post`] (the
+/// Rust policy is the source; the authorization matrix in `crates/api/tests/authz_matrix.rs`
+/// holds this copy to its answers — change the policy first, then this).
 /// A repeated `client_id` violates `messages_client_id_key`, which rolls the whole statement
 /// back (no seq is consumed); the caller then returns the stored message.
 const INSERT: &str = "

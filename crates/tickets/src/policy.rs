@@ -1,6 +1,12 @@
 //! Who may do what with a ticket (SPEC §1). One policy, used by HTTP and sockets alike.
-//! The list queries in [`crate::queries`] and the one-statement message insert mirror
-//! [`may_see`] in SQL; the authorisation tests hold them to the same answers.
+//!
+//! This Rust policy is the source of the access rules. Two places must also state them in
+//! SQL, where a round trip per row would cost too much: the list statements of
+//! [`crate::queries`] (which tickets a viewer's list may contain) and the one-statement
+//! message insert of `myrelay_messages::store` (who may post). Those SQL copies follow this
+//! file, never the reverse, and the authorization matrix (`crates/api/tests/authz_matrix.rs`,
+//! every action × subject × object over HTTP and sockets) holds them to the same answers:
+//! change a rule here, then there, and the matrix tells whether they still agree.
 
 use crate::model::{Ticket, TicketStatus};
 use myrelay_core::{ApiError, ErrorCode, Id, Role};

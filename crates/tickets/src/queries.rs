@@ -1,5 +1,9 @@
 //! Ticket SQL. Static statements only; every list is a keyset page that comes off an index
 //! in order (see the indexes in `migrations/`).
+//!
+//! Which rows a viewer's list may contain is the SQL copy of [`crate::policy::may_see`]:
+//! the Rust policy is the source, and the authorization matrix
+//! (`crates/api/tests/authz_matrix.rs`) holds these statements to its answers.
 
 use crate::model::{Ticket, TicketRow, TicketStatus};
 use crate::policy::Viewer;
