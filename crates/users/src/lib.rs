@@ -144,6 +144,13 @@ pub async fn summaries(db: impl PgExecutor<'_>, ids: &[Id]) -> sqlx::Result<Vec<
     .await
 }
 
+/// The columns of [`User`].
+macro_rules! user_columns {
+    () => {
+        "id, email, display_name, role, is_active, created_at, last_seen_at"
+    };
+}
+
 /// Filters of the admin user list.
 pub struct UserFilter<'a> {
     pub role: Option<Role>,
@@ -167,13 +174,15 @@ pub async fn list(db: impl PgExecutor<'_>, f: &UserFilter<'_>) -> sqlx::Result<V
                 .replace('_', "\\_")
         )
     });
-    sqlx::query_as::<_, User>(
-        "SELECT id, email, display_name, role, is_active, created_at, last_seen_at FROM users
+    sqlx::query_as::<_, User>(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users
           WHERE ($1::user_role IS NULL OR role = $1)
             AND ($2::text IS NULL OR email ILIKE $2 OR display_name ILIKE $2)
             AND (created_at, id) < ($3, $4)
-          ORDER BY created_at DESC, id DESC LIMIT $5",
-    )
+          ORDER BY created_at DESC, id DESC LIMIT $5"
+    ))
     .bind(f.role)
     .bind(pattern)
     .bind(at)
@@ -195,10 +204,11 @@ pub async fn lock_active_admins(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Id>
 
 /// The user `id`, locked for the rest of the transaction.
 pub async fn get_for_update(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<Option<User>> {
-    sqlx::query_as::<_, User>(
-        "SELECT id, email, display_name, role, is_active, created_at, last_seen_at
-           FROM users WHERE id = $1 FOR UPDATE",
-    )
+    sqlx::query_as::<_, User>(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE id = $1 FOR UPDATE"
+    ))
     .bind(id)
     .fetch_optional(db)
     .await
@@ -210,10 +220,10 @@ pub async fn set_access(
     role: Role,
     is_active: bool,
 ) -> sqlx::Result<User> {
-    sqlx::query_as::<_, User>(
-        "UPDATE users SET role = $2, is_active = $3, updated_at = now() WHERE id = $1
-         RETURNING id, email, display_name, role, is_active, created_at, last_seen_at",
-    )
+    sqlx::query_as::<_, User>(concat!(
+        "UPDATE users SET role = $2, is_active = $3, updated_at = now() WHERE id = $1 RETURNING ",
+        user_columns!()
+    ))
     .bind(id)
     .bind(role)
     .bind(is_active)
