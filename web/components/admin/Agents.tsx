@@ -1,8 +1,8 @@
 "use client";
 
 import { PageBody, PageHeader } from "@/components/shell/PageHeader";
-import { Button, Spinner } from "@/components/ui/Button";
-import { EmptyState, Notice } from "@/components/ui/Notice";
+import { Button } from "@/components/ui/Button";
+import { EmptyState, LoadingState, Notice } from "@/components/ui/Notice";
 import { Table, type Column } from "@/components/ui/Table";
 import { api } from "@/lib/api/client";
 import { unwrap } from "@/lib/api/errors";
@@ -34,11 +34,7 @@ export function Agents() {
         }
       />
       {agents.error && <Notice tone="error" title="Could not load agents">{agents.error}</Notice>}
-      {!agents.data && !agents.error && (
-        <div className="p-8 text-center text-slate-600">
-          <Spinner label="Loading agents…" />
-        </div>
-      )}
+      {!agents.data && !agents.error && <LoadingState label="Loading agents…" />}
       {agents.data && items.length === 0 && (
         <EmptyState title="No agents yet.">Make someone an agent on the Users page.</EmptyState>
       )}
