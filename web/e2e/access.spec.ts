@@ -1,13 +1,12 @@
 import { expect, test } from "@playwright/test";
-import { createTicket, newPage, registerUser, screenshot, signIn } from "./support";
+import { createTicket, newPage, registerUser, screenshot, signedInPage } from "./support";
 
 test("a user cannot open another user's ticket, nor the inbox or the admin pages", async ({ browser }) => {
   const owner = await registerUser("owner");
   const ticket = await createTicket(owner.token, "Private matter", "Only the owner and staff may read this.");
 
   const stranger = await registerUser("stranger");
-  const { context, page } = await newPage(browser);
-  await signIn(page, stranger, /\/app\/tickets$/);
+  const { context, page } = await signedInPage(browser, stranger, /\/app\/tickets$/);
 
   await page.goto(`/app/tickets/${ticket.id}`);
   await expect(page.getByRole("heading", { name: "Ticket not found" })).toBeVisible();

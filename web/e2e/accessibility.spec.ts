@@ -10,7 +10,7 @@ import {
   postMessage,
   registerUser,
   setStatus,
-  signIn,
+  signedInPage,
   unique,
   type Account,
 } from "./support";
@@ -70,8 +70,7 @@ test("signed-out screens have no accessibility violations", async ({ browser }) 
 });
 
 test("a user's screens have no accessibility violations", async ({ browser }) => {
-  const { context, page } = await newPage(browser);
-  await signIn(page, user, /\/app\/tickets$/);
+  const { context, page } = await signedInPage(browser, user, /\/app\/tickets$/);
   await expect(page.getByTestId("ticket-row")).toHaveCount(4);
   await expectAccessible(page, "user: my tickets");
 
@@ -89,8 +88,7 @@ test("a user's screens have no accessibility violations", async ({ browser }) =>
 });
 
 test("an agent's screens have no accessibility violations", async ({ browser }) => {
-  const { context, page } = await newPage(browser);
-  await signIn(page, agent, /\/app\/inbox$/);
+  const { context, page } = await signedInPage(browser, agent, /\/app\/inbox$/);
   for (const tab of ["Available", "Mine", "All"]) {
     await page.getByRole("tab", { name: tab }).click();
     await expect(page.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
@@ -104,8 +102,7 @@ test("an agent's screens have no accessibility violations", async ({ browser }) 
 });
 
 test("an admin's screens have no accessibility violations", async ({ browser }) => {
-  const { context, page } = await newPage(browser);
-  await signIn(page, ADMIN, /\/app\/inbox$/);
+  const { context, page } = await signedInPage(browser, ADMIN, /\/app\/inbox$/);
   await expect(page.getByTestId("ticket-row").first()).toBeVisible();
   await expectAccessible(page, "admin: inbox");
 

@@ -1,13 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, createTicket, newPage, registerUser, screenshot, signIn, unique } from "./support";
+import { ADMIN, createTicket, registerUser, screenshot, signIn, signedInPage, unique } from "./support";
 
 test("an admin changes a role and deactivates an account, after confirming, and it applies at once", async ({ browser }) => {
   const person = await registerUser("Promoted");
-  const victim = await newPage(browser);
-  await signIn(victim.page, person, /\/app\/tickets$/);
+  const victim = await signedInPage(browser, person, /\/app\/tickets$/);
 
-  const admin = await newPage(browser);
-  await signIn(admin.page, ADMIN, /\/app\/inbox$/);
+  const admin = await signedInPage(browser, ADMIN, /\/app\/inbox$/);
   await admin.page.goto(`/app/admin/users?q=${encodeURIComponent(person.name)}`);
   const row = admin.page.getByTestId("user-row").filter({ hasText: person.email });
   await expect(row).toHaveCount(1);
@@ -54,8 +52,7 @@ test("an admin changes a role and deactivates an account, after confirming, and 
 });
 
 test("dashboard updates without a reload", async ({ browser }) => {
-  const admin = await newPage(browser);
-  await signIn(admin.page, ADMIN, /\/app\/inbox$/);
+  const admin = await signedInPage(browser, ADMIN, /\/app\/inbox$/);
   await admin.page.getByRole("link", { name: "Dashboard" }).first().click();
   const total = admin.page.getByTestId("stat-total_tickets");
   const open = admin.page.getByTestId("stat-open_tickets");

@@ -5,18 +5,16 @@ import {
   expectOrderedAndUnique,
   makeAgent,
   messages,
-  newPage,
   postMessage,
   registerUser,
-  signIn,
+  signedInPage,
   unique,
 } from "./support";
 
 test("a reload keeps the session and the conversation", async ({ browser }) => {
   const user = await registerUser("reloader");
   const { id } = await createTicket(user.token, unique("Reload"), "Does the history survive a reload?");
-  const { context, page } = await newPage(browser);
-  await signIn(page, user, /\/app\/tickets$/);
+  const { context, page } = await signedInPage(browser, user, /\/app\/tickets$/);
   await page.goto(`/app/tickets/${id}`);
   for (const text of ["first message", "second message", "third message"]) {
     await page.getByLabel("Message").fill(text);
@@ -41,14 +39,12 @@ test("the chat catches up after the connection drops, with nothing lost or doubl
   await assignToSelf(agentAccount.token, id);
   await postMessage(user.token, id, "before the drop");
 
-  const agent = await newPage(browser);
-  await signIn(agent.page, agentAccount, /\/app\/inbox$/);
+  const agent = await signedInPage(browser, agentAccount, /\/app\/inbox$/);
   await agent.page.goto(`/app/inbox/${id}`);
   await expect(messages(agent.page)).toHaveCount(1);
   await expect(agent.page.getByTestId("connection-state")).toHaveText("Connected");
 
-  const user_ = await newPage(browser);
-  await signIn(user_.page, user, /\/app\/tickets$/);
+  const user_ = await signedInPage(browser, user, /\/app\/tickets$/);
   await user_.page.goto(`/app/tickets/${id}`);
   await expect(user_.page.getByTestId("room-members")).toContainText(agentAccount.name);
 
@@ -91,8 +87,7 @@ test("long conversations load the newest page first, and earlier pages on reques
   const { id } = await createTicket(user.token, unique("Long story"), "This will take a while to explain.");
   for (let i = 1; i <= 60; i++) await postMessage(user.token, id, `part ${i} of the story`);
 
-  const { context, page } = await newPage(browser);
-  await signIn(page, user, /\/app\/tickets$/);
+  const { context, page } = await signedInPage(browser, user, /\/app\/tickets$/);
   await page.goto(`/app/tickets/${id}`);
   await expect(messages(page)).toHaveCount(50);
   await expect(messages(page).last()).toContainText("part 60 of the story");
@@ -112,8 +107,7 @@ test("a broadcast lost on the way is fetched when the next one shows the gap", a
   const { id } = await createTicket(user.token, unique("Lossy line"), "Some of my messages vanish.");
   await assignToSelf(agentAccount.token, id);
 
-  const agent = await newPage(browser);
-  await signIn(agent.page, agentAccount, /\/app\/inbox$/);
+  const agent = await signedInPage(browser, agentAccount, /\/app\/inbox$/);
   await agent.page.goto(`/app/inbox/${id}`);
   await expect(agent.page.getByText("No messages yet.")).toBeVisible();
   await expect(agent.page.getByTestId("room-members")).toBeVisible();

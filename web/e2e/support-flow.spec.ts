@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, PASSWORD, expectOrderedAndUnique, makeAgent, messages, newPage, screenshot, signIn, stats, unique } from "./support";
+import { ADMIN, PASSWORD, expectOrderedAndUnique, makeAgent, messages, newPage, screenshot, signedInPage, stats, unique } from "./support";
 
 test("a ticket goes from a user to an agent and back, live, and the dashboard counts it", async ({ browser }) => {
   const before = await stats();
@@ -23,8 +23,7 @@ test("a ticket goes from a user to an agent and back, live, and the dashboard co
 
   // An agent (registered, then promoted by the admin) watches the inbox.
   const agentAccount = await makeAgent("Alan");
-  const agent = await newPage(browser);
-  await signIn(agent.page, agentAccount, /\/app\/inbox$/);
+  const agent = await signedInPage(browser, agentAccount, /\/app\/inbox$/);
   await expect(agent.page.getByRole("tab", { name: "Available" })).toHaveAttribute("aria-selected", "true");
 
   // The user opens a ticket.
@@ -78,8 +77,7 @@ test("a ticket goes from a user to an agent and back, live, and the dashboard co
   await screenshot(agent.page, "07-ticket-agent-resolved");
 
   // The admin's dashboard counts the new, resolved ticket.
-  const admin = await newPage(browser);
-  await signIn(admin.page, ADMIN, /\/app\/inbox$/);
+  const admin = await signedInPage(browser, ADMIN, /\/app\/inbox$/);
   await admin.page.getByRole("link", { name: "Dashboard" }).first().click();
   await expect(admin.page.getByTestId("stat-total_tickets")).toHaveText(String(before.total_tickets! + 1));
   await expect(admin.page.getByTestId("stat-resolved_tickets")).toHaveText(String(before.resolved_tickets! + 1));

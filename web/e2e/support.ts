@@ -110,6 +110,17 @@ export async function signIn(page: Page, account: { email: string; password: str
   await expect(page.getByTestId("connection-state")).toHaveText("Connected");
 }
 
+/** A fresh browser context, signed in as `account` and showing the role's home page. */
+export async function signedInPage(
+  browser: Browser,
+  account: { email: string; password: string },
+  home: RegExp,
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const opened = await newPage(browser);
+  await signIn(opened.page, account, home);
+  return opened;
+}
+
 const SHOTS = fileURLToPath(new URL("../e2e-results", import.meta.url));
 /** Save a screenshot of a main screen for people to look at (web/e2e-results/, git-ignored). */
 export async function screenshot(page: Page, name: string): Promise<void> {

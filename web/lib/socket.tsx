@@ -1,10 +1,11 @@
 "use client";
 
 import { io, type SocketReservedEvents } from "socket.io-client";
-import { createContext, useContext, useEffect, useRef, useState } from "react";
+import { createContext, useContext, useEffect, useState } from "react";
 import { apiBaseUrl } from "@/lib/config";
 import type { ConnectionState, RelaySocket, ServerToClientEvents } from "@/lib/realtime";
 import { useSession } from "@/lib/session";
+import { useLatest } from "@/lib/useLatest";
 
 type SocketContextValue = { socket: RelaySocket | null; state: ConnectionState };
 
@@ -23,10 +24,7 @@ declare global {
  */
 export function SocketProvider({ userId, children }: { userId: number; children: React.ReactNode }) {
   const { refresh } = useSession();
-  const refreshRef = useRef(refresh);
-  useEffect(() => {
-    refreshRef.current = refresh;
-  }, [refresh]);
+  const refreshRef = useLatest(refresh);
 
   const [value, setValue] = useState<SocketContextValue>({ socket: null, state: "connecting" });
 
@@ -68,7 +66,7 @@ export function SocketProvider({ userId, children }: { userId: number; children:
       socket.disconnect();
       if (window.__myrelaySocket === socket) delete window.__myrelaySocket;
     };
-  }, [userId]);
+  }, [userId, refreshRef]);
 
   return <SocketContext.Provider value={value}>{children}</SocketContext.Provider>;
 }
@@ -83,10 +81,7 @@ type ListenEvents = ServerToClientEvents & Pick<SocketReservedEvents, "connect" 
 /** Subscribe to one socket event for the lifetime of the component; `handler` may change freely. */
 export function useSocketEvent<E extends keyof ListenEvents>(event: E, handler: ListenEvents[E]): void {
   const { socket } = useSocket();
-  const handlerRef = useRef(handler);
-  useEffect(() => {
-    handlerRef.current = handler;
-  }, [handler]);
+  const handlerRef = useLatest(handler);
 
   useEffect(() => {
     if (!socket) return;
@@ -97,16 +92,13 @@ export function useSocketEvent<E extends keyof ListenEvents>(event: E, handler: 
     return () => {
       socket.off(event, listener as never);
     };
-  }, [socket, event]);
+  }, [socket, event, handlerRef]);
 }
 
 /** Run `callback` each time the socket (re)connects after the first connection. */
 export function useOnReconnect(callback: () => void): void {
   const { socket } = useSocket();
-  const cbRef = useRef(callback);
-  useEffect(() => {
-    cbRef.current = callback;
-  }, [callback]);
+  const cbRef = useLatest(callback);
   useEffect(() => {
     if (!socket) return;
     let first = !socket.connected;
@@ -121,5 +113,5 @@ export function useOnReconnect(callback: () => void): void {
     return () => {
       socket.off("connect", onConnect);
     };
-  }, [socket]);
+  }, [socket, cbRef]);
 }

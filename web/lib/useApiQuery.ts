@@ -1,17 +1,15 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { errorMessage } from "@/lib/api/errors";
+import { useLatest } from "@/lib/useLatest";
 
 /** Load something once (and on `reload`), optionally refreshing every `intervalMs`. */
 export function useApiQuery<T>(load: () => Promise<T>, intervalMs?: number) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
-  const loadRef = useRef(load);
-  useEffect(() => {
-    loadRef.current = load;
-  }, [load]);
+  const loadRef = useLatest(load);
 
   const reload = useCallback(async () => {
     setLoading(true);
@@ -23,7 +21,7 @@ export function useApiQuery<T>(load: () => Promise<T>, intervalMs?: number) {
     } finally {
       setLoading(false);
     }
-  }, []);
+  }, [loadRef]);
 
   useEffect(() => {
     // eslint-disable-next-line react-hooks/set-state-in-effect -- fetching on mount is the point

@@ -136,3 +136,6 @@ export function useTicketList(query: TicketQuery, me: User) {
 
   return { items, loading, error, nextCursor, loadingMore, loadMore, reload, replace: upsert };
 }
+
+/** A ticket list as `useTicketList` keeps it, for `TicketList` to show. */
+export type TicketListState = ReturnType<typeof useTicketList>;

@@ -1,12 +1,22 @@
 "use client";
 
 import { PageBody, PageHeader } from "@/components/shell/PageHeader";
-import { Button, Spinner } from "@/components/ui/Button";
-import { EmptyState, Notice } from "@/components/ui/Notice";
+import { Button } from "@/components/ui/Button";
+import { EmptyState, LoadingState, Notice } from "@/components/ui/Notice";
+import { Table, type Column } from "@/components/ui/Table";
 import { api } from "@/lib/api/client";
 import { unwrap } from "@/lib/api/errors";
 import { formatRelative, ROLE_LABEL } from "@/lib/format";
 import { useApiQuery } from "@/lib/useApiQuery";
+
+const COLUMNS: Column[] = [
+  { label: "Agent" },
+  { label: "Online" },
+  { label: "Assigned, open", numeric: true },
+  { label: "Resolved", numeric: true },
+  { label: "Closed", numeric: true },
+  { label: "Last seen" },
+];
 
 /** Agents and admins: who is online and how much each is carrying. */
 export function Agents() {
@@ -24,52 +34,34 @@ export function Agents() {
         }
       />
       {agents.error && <Notice tone="error" title="Could not load agents">{agents.error}</Notice>}
-      {!agents.data && !agents.error && (
-        <div className="p-8 text-center text-slate-600">
-          <Spinner label="Loading agents…" />
-        </div>
-      )}
+      {!agents.data && !agents.error && <LoadingState label="Loading agents…" />}
       {agents.data && items.length === 0 && (
         <EmptyState title="No agents yet.">Make someone an agent on the Users page.</EmptyState>
       )}
       {items.length > 0 && (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-          <table className="w-full min-w-[40rem] text-left text-sm">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Agent</th>
-                <th scope="col" className="px-4 py-2 font-medium">Online</th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">Assigned, open</th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">Resolved</th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">Closed</th>
-                <th scope="col" className="px-4 py-2 font-medium">Last seen</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {items.map(({ user, assigned_open, resolved, closed, online }) => (
-                <tr key={user.id} data-testid="agent-row">
-                  <td className="px-4 py-2.5">
-                    <div className="font-medium text-slate-900">{user.display_name}</div>
-                    <div className="text-xs text-slate-500">
-                      {user.email} · {ROLE_LABEL[user.role]}
-                      {!user.is_active && " · deactivated"}
-                    </div>
-                  </td>
-                  <td className="px-4 py-2.5">
-                    <span className="inline-flex items-center gap-1.5">
-                      <span aria-hidden className={`size-2 rounded-full ${online ? "bg-emerald-500" : "bg-slate-300"}`} />
-                      {online ? "Online" : "Offline"}
-                    </span>
-                  </td>
-                  <td className="px-4 py-2.5 text-right tabular-nums">{assigned_open}</td>
-                  <td className="px-4 py-2.5 text-right tabular-nums">{resolved}</td>
-                  <td className="px-4 py-2.5 text-right tabular-nums">{closed}</td>
-                  <td className="px-4 py-2.5 text-slate-600">{formatRelative(user.last_seen_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={COLUMNS} minWidth="min-w-[40rem]">
+          {items.map(({ user, assigned_open, resolved, closed, online }) => (
+            <tr key={user.id} data-testid="agent-row">
+              <td className="px-4 py-2.5">
+                <div className="font-medium text-slate-900">{user.display_name}</div>
+                <div className="text-xs text-slate-500">
+                  {user.email} · {ROLE_LABEL[user.role]}
+                  {!user.is_active && " · deactivated"}
+                </div>
+              </td>
+              <td className="px-4 py-2.5">
+                <span className="inline-flex items-center gap-1.5">
+                  <span aria-hidden className={`size-2 rounded-full ${online ? "bg-emerald-500" : "bg-slate-300"}`} />
+                  {online ? "Online" : "Offline"}
+                </span>
+              </td>
+              <td className="px-4 py-2.5 text-right tabular-nums">{assigned_open}</td>
+              <td className="px-4 py-2.5 text-right tabular-nums">{resolved}</td>
+              <td className="px-4 py-2.5 text-right tabular-nums">{closed}</td>
+              <td className="px-4 py-2.5 text-slate-600">{formatRelative(user.last_seen_at)}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </PageBody>
   );

@@ -30,14 +30,8 @@ export function AllTickets() {
         </label>
       </TicketFilters>
       <TicketList
-        items={list.items}
-        loading={list.loading}
-        error={list.error}
+        list={list}
         hrefFor={(t) => `/app/inbox/${t.id}`}
-        hasMore={list.nextCursor !== null}
-        loadingMore={list.loadingMore}
-        onLoadMore={() => void list.loadMore()}
-        onRetry={() => void list.reload()}
         empty={<EmptyState title="No tickets match these filters." />}
       />
     </PageBody>

@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { PageBody, PageHeader } from "@/components/shell/PageHeader";
-import { Button, Spinner } from "@/components/ui/Button";
-import { Notice } from "@/components/ui/Notice";
+import { Button } from "@/components/ui/Button";
+import { LoadingState, Notice } from "@/components/ui/Notice";
 import { api } from "@/lib/api/client";
 import { unwrap } from "@/lib/api/errors";
 import type { AdminStats } from "@/lib/realtime";
@@ -58,17 +58,11 @@ export function Dashboard() {
         }
       />
       {stats.error && (
-        <div className="mb-4">
-          <Notice tone="error" title="Could not load the counts">
-            {stats.error}
-          </Notice>
-        </div>
+        <Notice tone="error" title="Could not load the counts" className="mb-4">
+          {stats.error}
+        </Notice>
       )}
-      {!stats.data && !stats.error && (
-        <div className="p-8 text-center text-slate-600">
-          <Spinner label="Loading counts…" />
-        </div>
-      )}
+      {!stats.data && !stats.error && <LoadingState label="Loading counts…" />}
       {stats.data && (
         <div className="space-y-6">
           {GROUPS.map((g) => (

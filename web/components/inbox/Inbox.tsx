@@ -61,14 +61,8 @@ export function Inbox() {
       <TicketFilters status={status} q={q} onStatusChange={(s) => set({ status: s })} onSearch={(x) => set({ q: x })} />
       <div role="tabpanel" aria-label={tab.label}>
         <TicketList
-          items={list.items}
-          loading={list.loading}
-          error={list.error}
+          list={list}
           hrefFor={(t) => `/app/inbox/${t.id}`}
-          hasMore={list.nextCursor !== null}
-          loadingMore={list.loadingMore}
-          onLoadMore={() => void list.loadMore()}
-          onRetry={() => void list.reload()}
           empty={<EmptyState title={filtered ? "No tickets match these filters." : tab.empty} />}
         />
       </div>

@@ -26,14 +26,8 @@ export function MyTickets() {
       />
       <TicketFilters status={status} q={q} onStatusChange={(s) => set({ status: s })} onSearch={(x) => set({ q: x })} />
       <TicketList
-        items={list.items}
-        loading={list.loading}
-        error={list.error}
+        list={list}
         hrefFor={(t) => `/app/tickets/${t.id}`}
-        hasMore={list.nextCursor !== null}
-        loadingMore={list.loadingMore}
-        onLoadMore={() => void list.loadMore()}
-        onRetry={() => void list.reload()}
         empty={
           filtered ? (
             <EmptyState title="No tickets match these filters." />

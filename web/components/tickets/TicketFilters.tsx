@@ -1,7 +1,6 @@
 "use client";
 
-import { useState } from "react";
-import { Button } from "@/components/ui/Button";
+import { SearchForm } from "@/components/ui/SearchForm";
 import { TICKET_STATUSES, type TicketStatus } from "@/lib/api/types";
 import { STATUS_LABEL } from "@/lib/format";
 
@@ -19,7 +18,6 @@ export function TicketFilters({
   onSearch: (q: string) => void;
   children?: React.ReactNode;
 }) {
-  const [text, setText] = useState(q);
   return (
     <div className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
       <fieldset className="flex flex-wrap items-center gap-1.5">
@@ -47,32 +45,7 @@ export function TicketFilters({
         })}
         {children}
       </fieldset>
-      <form
-        role="search"
-        className="flex gap-2"
-        onSubmit={(e) => {
-          e.preventDefault();
-          onSearch(text);
-        }}
-      >
-        <label htmlFor="ticket-search" className="sr-only">
-          Search tickets
-        </label>
-        <input
-          id="ticket-search"
-          type="search"
-          value={text}
-          onChange={(e) => {
-            setText(e.target.value);
-            if (e.target.value === "" && q !== "") onSearch("");
-          }}
-          placeholder="Search subject and description"
-          className="w-full min-w-0 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm sm:w-64"
-        />
-        <Button type="submit" variant="secondary">
-          Search
-        </Button>
-      </form>
+      <SearchForm label="Search tickets" placeholder="Search subject and description" q={q} onSearch={onSearch} />
     </div>
   );
 }

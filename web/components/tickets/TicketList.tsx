@@ -3,30 +3,22 @@ import { Button, Spinner } from "@/components/ui/Button";
 import { Notice } from "@/components/ui/Notice";
 import type { Ticket } from "@/lib/api/types";
 import { formatDateTime, formatRelative, ticketTitle } from "@/lib/format";
+import type { TicketListState } from "@/lib/useTicketList";
 import { StatusBadge } from "./StatusBadge";
 
 /** Ticket previews: id, subject, creator, status, assignee, created, last activity. */
 export function TicketList({
-  items,
-  loading,
-  error,
+  list,
   hrefFor,
   empty,
-  hasMore,
-  loadingMore,
-  onLoadMore,
-  onRetry,
 }: {
-  items: Ticket[];
-  loading: boolean;
-  error: string | null;
+  /** From `useTicketList`: the page so far, its state, and how to fetch more or again. */
+  list: TicketListState;
   hrefFor: (t: Ticket) => string;
+  /** Shown when the list is empty and nothing went wrong. */
   empty: React.ReactNode;
-  hasMore: boolean;
-  loadingMore: boolean;
-  onLoadMore: () => void;
-  onRetry: () => void;
 }) {
+  const { items, loading, error, nextCursor, loadingMore } = list;
   if (loading && items.length === 0) {
     return (
       <div className="rounded-xl border border-slate-200 bg-white p-8 text-center text-slate-600">
@@ -39,7 +31,7 @@ export function TicketList({
       {error && (
         <Notice tone="error" title="Could not load tickets">
           {error}{" "}
-          <button type="button" className="font-medium underline" onClick={onRetry}>
+          <button type="button" className="font-medium underline" onClick={() => void list.reload()}>
             Try again
           </button>
         </Notice>
@@ -55,9 +47,9 @@ export function TicketList({
           ))}
         </ul>
       )}
-      {hasMore && (
+      {nextCursor !== null && (
         <div className="flex justify-center">
-          <Button variant="secondary" busy={loadingMore} onClick={onLoadMore}>
+          <Button variant="secondary" busy={loadingMore} onClick={() => void list.loadMore()}>
             Load more
           </Button>
         </div>

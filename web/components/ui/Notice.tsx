@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { Spinner } from "./Button";
 
 type Tone = "error" | "info" | "success" | "warning";
 
@@ -9,9 +10,20 @@ const tones: Record<Tone, string> = {
   warning: "border-amber-200 bg-amber-50 text-amber-900",
 };
 
-export function Notice({ tone = "info", title, children }: { tone?: Tone; title?: string; children?: ReactNode }) {
+export function Notice({
+  tone = "info",
+  title,
+  className = "",
+  children,
+}: {
+  tone?: Tone;
+  title?: string;
+  /** Spacing from what follows, e.g. `mb-4`. */
+  className?: string;
+  children?: ReactNode;
+}) {
   return (
-    <div role={tone === "error" ? "alert" : "status"} className={`rounded-lg border px-4 py-3 text-sm ${tones[tone]}`}>
+    <div role={tone === "error" ? "alert" : "status"} className={`rounded-lg border px-4 py-3 text-sm ${tones[tone]} ${className}`}>
       {title && <p className="font-medium">{title}</p>}
       {children && <div className={title ? "mt-1" : ""}>{children}</div>}
     </div>
@@ -34,6 +46,15 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
     <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center">
       <p className="font-medium text-slate-800">{title}</p>
       {children && <div className="mt-1 text-sm text-slate-500">{children}</div>}
+    </div>
+  );
+}
+
+/** What a page shows while its first load runs. */
+export function LoadingState({ label }: { label: string }) {
+  return (
+    <div className="p-8 text-center text-slate-600">
+      <Spinner label={label} />
     </div>
   );
 }

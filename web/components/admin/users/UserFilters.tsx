@@ -1,8 +1,7 @@
 "use client";
 
-import { useState } from "react";
-import { Button } from "@/components/ui/Button";
 import { selectClass } from "@/components/ui/Field";
+import { SearchForm } from "@/components/ui/SearchForm";
 import { ROLES, type Role } from "@/lib/api/types";
 import { ROLE_LABEL } from "@/lib/format";
 
@@ -16,9 +15,8 @@ export function UserFilters({
   role: Role | undefined;
   q: string;
   onRoleChange: (role: string | null) => void;
-  onSearch: (q: string | null) => void;
+  onSearch: (q: string) => void;
 }) {
-  const [search, setSearch] = useState(q);
   return (
     <div className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
       <div className="flex items-center gap-2">
@@ -39,29 +37,7 @@ export function UserFilters({
           ))}
         </select>
       </div>
-      <form
-        role="search"
-        className="flex gap-2"
-        onSubmit={(e) => {
-          e.preventDefault();
-          onSearch(search.trim() || null);
-        }}
-      >
-        <label htmlFor="user-search" className="sr-only">
-          Search by name or email
-        </label>
-        <input
-          id="user-search"
-          type="search"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          placeholder="Name or email"
-          className="w-full min-w-0 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm sm:w-64"
-        />
-        <Button type="submit" variant="secondary">
-          Search
-        </Button>
-      </form>
+      <SearchForm label="Search by name or email" placeholder="Name or email" q={q} onSearch={onSearch} />
     </div>
   );
 }

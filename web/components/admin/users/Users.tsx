@@ -2,8 +2,8 @@
 
 import { useState } from "react";
 import { PageBody, PageHeader } from "@/components/shell/PageHeader";
-import { Button, Spinner } from "@/components/ui/Button";
-import { EmptyState, Notice } from "@/components/ui/Notice";
+import { Button } from "@/components/ui/Button";
+import { EmptyState, LoadingState, Notice } from "@/components/ui/Notice";
 import { ROLES } from "@/lib/api/types";
 import { useCurrentUser } from "@/lib/session";
 import { useListParams } from "@/lib/useListParams";
@@ -36,21 +36,17 @@ export function Users() {
         onSearch={(text) => set({ q: text })}
       />
       {done && (
-        <div className="mb-3">
-          <Notice tone="success">{done}</Notice>
-        </div>
+        <Notice tone="success" className="mb-3">
+          {done}
+        </Notice>
       )}
       {list.error && (
-        <div className="mb-3">
-          <Notice tone="error" title="Could not load users">
-            {list.error}
-          </Notice>
-        </div>
+        <Notice tone="error" title="Could not load users" className="mb-3">
+          {list.error}
+        </Notice>
       )}
       {list.loading && list.items.length === 0 ? (
-        <div className="p-8 text-center text-slate-600">
-          <Spinner label="Loading users…" />
-        </div>
+        <LoadingState label="Loading users…" />
       ) : list.items.length === 0 && !list.error ? (
         <EmptyState title="No accounts match." />
       ) : (

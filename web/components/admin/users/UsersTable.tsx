@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, type Column } from "@/components/ui/Table";
 import type { Role, User } from "@/lib/api/types";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { ActivationButton } from "./ActivationButton";
@@ -10,30 +11,23 @@ type RowActions = {
   onPickActive: (user: User, active: boolean) => void;
 };
 
+const COLUMNS: Column[] = [
+  { label: "Name" },
+  { label: "Role" },
+  { label: "Status" },
+  { label: "Joined" },
+  { label: "Last seen" },
+  { label: <span className="sr-only">Actions</span> },
+];
+
 /** One row per account: who, role, status, when they joined and were last seen, actions. */
 export function UsersTable({ users, meId, ...actions }: { users: User[]; meId: number } & RowActions) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-      <table className="w-full min-w-[44rem] text-left text-sm">
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th scope="col" className="px-4 py-2 font-medium">Name</th>
-            <th scope="col" className="px-4 py-2 font-medium">Role</th>
-            <th scope="col" className="px-4 py-2 font-medium">Status</th>
-            <th scope="col" className="px-4 py-2 font-medium">Joined</th>
-            <th scope="col" className="px-4 py-2 font-medium">Last seen</th>
-            <th scope="col" className="px-4 py-2 font-medium">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {users.map((u) => (
-            <UserRow key={u.id} user={u} self={u.id === meId} {...actions} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table columns={COLUMNS} minWidth="min-w-[44rem]">
+      {users.map((u) => (
+        <UserRow key={u.id} user={u} self={u.id === meId} {...actions} />
+      ))}
+    </Table>
   );
 }
 
