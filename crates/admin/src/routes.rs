@@ -2,7 +2,8 @@
 
 use axum::extract::State;
 use myrelay_auth::{AccountEvent, RequireAdmin};
-use myrelay_core::pagination::{Cursor, DEFAULT_LIMIT, Page};
+use myrelay_core::pagination::{self, Cursor, CursorParam, DEFAULT_LIMIT, Page, PageLimit};
+use myrelay_core::text::SearchText;
 use myrelay_core::{ApiError, AppState, ErrorCode, Id, Json, Path, Problem, Query, Role, text};
 use myrelay_tickets::queries as tickets;
 use myrelay_tickets::routes::ListQuery;
@@ -118,19 +119,16 @@ pub struct UsersQuery {
     /// Only this role.
     pub role: Option<Role>,
     /// Part of the email or display name.
-    #[validate(
-        length(max = 200, message = "At most 200 characters."),
-        custom(function = "text::no_nul")
-    )]
-    #[param(max_length = 200, pattern = r"^[^\u0000]*$")]
-    pub q: Option<String>,
+    #[validate(custom(function = "text::valid_search"))]
+    #[param(inline)]
+    pub q: Option<SearchText>,
     /// Page size, 1–100 (default 20).
-    #[validate(range(min = 1, max = 100, message = "limit must be between 1 and 100."))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
+    #[validate(custom(function = "pagination::valid_limit"))]
+    #[param(inline)]
+    pub limit: Option<PageLimit>,
     /// `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9]{1,18}_[0-9]{1,18}$")]
-    pub cursor: Option<String>,
+    #[param(inline)]
+    pub cursor: Option<CursorParam>,
 }
 
 /// Users, newest first; filter by role and by part of the email or name.
@@ -148,7 +146,7 @@ async fn list_users(
     _admin: RequireAdmin,
     Query(q): Query<UsersQuery>,
 ) -> Result<Json<Page<User>>, ApiError> {
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    let limit = q.limit.map_or(DEFAULT_LIMIT, PageLimit::get);
     let filter = UserFilter {
         role: q.role,
         q: q.q.as_deref(),

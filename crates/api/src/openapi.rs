@@ -138,6 +138,7 @@ pub fn document() -> OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(paths);
     myrelay_realtime::protocol::document(&mut doc);
+    myrelay_core::text::apply_rules(&mut doc);
     for (path, item) in doc.paths.paths.iter_mut() {
         for op in [
             &mut item.get,

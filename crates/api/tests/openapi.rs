@@ -1,7 +1,7 @@
 //! The checked-in `openapi.json` is what `myrelay-api openapi` prints, and every operation
 //! documents its errors.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[test]
 fn checked_in_openapi_json_is_current() {
@@ -68,30 +68,118 @@ fn every_operation_lists_its_error_responses_as_problem_json() {
 
 #[test]
 fn validation_limits_are_mirrored_into_the_schema() {
+    use myrelay_core::text::TextRule;
     let doc: Value = serde_json::from_str(&myrelay_api::openapi::document_json()).unwrap();
     let s = &doc["components"]["schemas"];
-    assert_eq!(
-        s["RegisterRequest"]["properties"]["password"]["maxLength"],
-        71
-    );
-    assert_eq!(
-        s["RegisterRequest"]["properties"]["display_name"]["maxLength"],
-        80
-    );
-    assert_eq!(
-        s["CreateTicketRequest"]["properties"]["description"]["maxLength"],
-        10000
-    );
-    assert_eq!(
-        s["PostMessageRequest"]["properties"]["content"]["maxLength"],
-        5000
-    );
+    let fields: [(&str, &str, TextRule); 7] = [
+        ("RegisterRequest", "email", myrelay_users::Email::RULE),
+        ("RegisterRequest", "password", myrelay_auth::password::RULE),
+        (
+            "RegisterRequest",
+            "display_name",
+            myrelay_users::DisplayName::RULE,
+        ),
+        (
+            "CreateTicketRequest",
+            "subject",
+            myrelay_tickets::Ticket::SUBJECT,
+        ),
+        (
+            "CreateTicketRequest",
+            "description",
+            myrelay_tickets::Ticket::DESCRIPTION,
+        ),
+        (
+            "PostMessageRequest",
+            "content",
+            myrelay_messages::store::CONTENT,
+        ),
+        (
+            "PostMessageRequest",
+            "client_id",
+            myrelay_messages::store::CLIENT_ID,
+        ),
+    ];
+    for (schema, field, rule) in fields {
+        let p = &s[schema]["properties"][field];
+        let min = if rule.min > 0 {
+            json!(rule.min)
+        } else {
+            Value::Null
+        };
+        assert_eq!(p["minLength"], min, "{schema}.{field} minLength");
+        assert_eq!(p["maxLength"], rule.max, "{schema}.{field} maxLength");
+        assert_eq!(p["pattern"], rule.pattern, "{schema}.{field} pattern");
+    }
     let list = &doc["paths"]["/tickets"]["get"]["parameters"];
-    let limit = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "limit")
-        .unwrap();
-    assert_eq!(limit["schema"]["maximum"], 100);
+    let param = |name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+    };
+    let limit = &param("limit")["schema"];
+    assert_eq!(limit["maximum"], myrelay_core::pagination::MAX_LIMIT);
+    assert_eq!(limit["minimum"], 1);
+    assert_eq!(
+        param("q")["schema"]["maxLength"],
+        myrelay_core::text::SEARCH.max
+    );
+}
+
+/// Every free-text input carries a rule: each string property of a request body and each
+/// string query parameter has a `pattern`, and it is one of the constants in `core`. A field
+/// left without its `x-text-rule` marker (or its parameter type) fails here.
+#[test]
+fn every_text_input_has_a_pattern_from_core() {
+    use myrelay_core::pagination::CURSOR_PATTERN;
+    use myrelay_core::text::{PATTERN_NO_NUL, PATTERN_TEXT, RULE_EXTENSION};
+
+    let text = myrelay_api::openapi::document_json();
+    assert!(
+        !text.contains(RULE_EXTENSION),
+        "a rule marker was left in the document"
+    );
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let resolve = |s: &Value| -> Value {
+        match s["$ref"].as_str() {
+            Some(r) => schemas[r.trim_start_matches("#/components/schemas/")].clone(),
+            None => s.clone(),
+        }
+    };
+    let free_text = |s: &Value| {
+        let t = &s["type"];
+        let string = t == "string" || t.as_array().is_some_and(|a| a.contains(&json!("string")));
+        string && s.get("enum").is_none()
+    };
+    let check = |what: String, s: &Value| {
+        if free_text(s) {
+            let pattern = s["pattern"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{what} has no pattern"));
+            assert!(
+                [PATTERN_TEXT, PATTERN_NO_NUL, CURSOR_PATTERN].contains(&pattern),
+                "{what}: pattern {pattern} is not one of core's"
+            );
+        }
+    };
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "query" {
+                    check(format!("{method} {path} ?{}", p["name"]), &p["schema"]);
+                    seen += 1;
+                }
+            }
+            let body = resolve(&op["requestBody"]["content"]["application/json"]["schema"]);
+            for (name, prop) in body["properties"].as_object().into_iter().flatten() {
+                check(format!("{method} {path} body.{name}"), &resolve(prop));
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 10, "the walk found the inputs ({seen})");
 }

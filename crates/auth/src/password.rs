@@ -2,21 +2,23 @@
 //! cut), always run on the blocking pool so hashing never stalls the async workers.
 
 use myrelay_core::ApiError;
+use myrelay_core::text::TextRule;
 use std::sync::{Mutex, OnceLock};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-/// Passwords are 8–71 bytes (bcrypt's input limit is 72).
-pub const MIN_BYTES: usize = 8;
-pub const MAX_BYTES: usize = 71;
+/// A new password is 8–71 bytes (bcrypt's input limit is 72), no NUL. The schema states it
+/// in characters, which is the same for ASCII.
+pub const RULE: TextRule = TextRule::no_nul(8, 71);
 
-/// A password a new account may have: 8–71 bytes, no NUL (registration and the CLI).
+/// A password a new account may have: [`RULE`] (registration and the CLI).
 pub fn check(p: &str) -> Result<(), validator::ValidationError> {
     myrelay_core::text::no_nul(p)?;
-    if p.len() < MIN_BYTES || p.len() > MAX_BYTES {
+    if !RULE.fits(p.len()) {
         return Err(validator::ValidationError::new("length").with_message(
-            std::borrow::Cow::Borrowed(
-                "Password must be 8 to 71 bytes long (bcrypt's limit; longer passwords are refused, never truncated).",
-            ),
+            std::borrow::Cow::Owned(format!(
+                "Password must be {} to {} bytes long (bcrypt's limit; longer passwords are refused, never truncated).",
+                RULE.min, RULE.max
+            )),
         ));
     }
     Ok(())

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use myrelay_core::error::on_constraint;
-use myrelay_core::text;
+use myrelay_core::text::TextRule;
 use myrelay_core::{ApiError, AppState, ErrorCode, Json, Problem, Role, ValidJson};
 use myrelay_users::{self as users, DisplayName, Email, NewUser, User};
 use serde::{Deserialize, Serialize};
@@ -34,54 +34,51 @@ pub struct RegisterRequest {
     #[validate(custom(function = "users::input::valid_email"))]
     #[schema(
         format = "email",
-        max_length = 254,
-        pattern = r"^[^\u0000]*$",
-        example = "ada@example.com"
+        example = "ada@example.com",
+        extensions(("x-text-rule" = json!(Email::RULE)))
     )]
     pub email: String,
     /// 8–71 bytes.
     #[validate(custom(function = "password::check"))]
     #[schema(
-        min_length = 8,
-        max_length = 71,
         format = "password",
-        pattern = r"^[^\u0000]*$",
-        example = "correct horse battery"
+        example = "correct horse battery",
+        extensions(("x-text-rule" = json!(password::RULE)))
     )]
     pub password: String,
     /// 1–80 characters after trimming.
     #[validate(custom(function = "users::input::valid_display_name"))]
     #[schema(
-        min_length = 1,
-        max_length = 80,
-        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$",
-        example = "Ada Lovelace"
+        example = "Ada Lovelace",
+        extensions(("x-text-rule" = json!(DisplayName::RULE)))
     )]
     pub display_name: String,
 }
 
+/// Sign-in takes any address and password a user may have: only present, bounded, no NUL.
+const LOGIN_EMAIL: TextRule = TextRule::no_nul(1, Email::RULE.max);
+const LOGIN_PASSWORD: TextRule = TextRule::no_nul(1, 1024);
+
+fn login_email_ok(s: &str) -> Result<(), validator::ValidationError> {
+    LOGIN_EMAIL.check_untrimmed(s, "Email is required.")
+}
+
+fn login_password_ok(s: &str) -> Result<(), validator::ValidationError> {
+    LOGIN_PASSWORD.check_untrimmed(s, "Password is required.")
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct LoginRequest {
-    #[validate(
-        length(min = 1, max = 254, message = "Email is required."),
-        custom(function = "text::no_nul")
-    )]
+    #[validate(custom(function = "login_email_ok"))]
     #[schema(
-        min_length = 1,
-        max_length = 254,
-        pattern = r"^[^\u0000]*$",
-        example = "ada@example.com"
+        example = "ada@example.com",
+        extensions(("x-text-rule" = json!(LOGIN_EMAIL)))
     )]
     pub email: String,
-    #[validate(
-        length(min = 1, max = 1024, message = "Password is required."),
-        custom(function = "text::no_nul")
-    )]
+    #[validate(custom(function = "login_password_ok"))]
     #[schema(
-        min_length = 1,
-        max_length = 1024,
         format = "password",
-        pattern = r"^[^\u0000]*$"
+        extensions(("x-text-rule" = json!(LOGIN_PASSWORD)))
     )]
     pub password: String,
 }

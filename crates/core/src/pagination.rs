@@ -3,10 +3,50 @@
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use std::ops::Deref;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::{PartialSchema, ToSchema};
+use validator::ValidationError;
 
 pub const DEFAULT_LIMIT: i64 = 20;
+/// The largest page: the single source for both validation ([`valid_limit`]) and the
+/// document ([`PageLimit`]'s schema).
 pub const MAX_LIMIT: i64 = 100;
+
+/// The `limit` query parameter, 1–[`MAX_LIMIT`] (use `#[param(inline)]`, and
+/// `#[validate(custom(function = "pagination::valid_limit"))]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PageLimit(i64);
+
+impl PageLimit {
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl PartialSchema for PageLimit {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(1))
+            .maximum(Some(MAX_LIMIT))
+            .into()
+    }
+}
+
+impl ToSchema for PageLimit {}
+
+/// `validator` rule of [`PageLimit`].
+pub fn valid_limit(limit: &PageLimit) -> Result<(), ValidationError> {
+    if !(1..=MAX_LIMIT).contains(&limit.0) {
+        return Err(ValidationError::new("range")
+            .with_message(format!("limit must be between 1 and {MAX_LIMIT}.").into()));
+    }
+    Ok(())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
@@ -39,8 +79,34 @@ impl<T> Page<T> {
     }
 }
 
-/// Schema pattern of a cursor: every string it matches decodes.
+/// Schema pattern of a cursor: every string it matches decodes. The single source for the
+/// document; [`Cursor::decode`] checks the same shape (a test holds them equal).
 pub const CURSOR_PATTERN: &str = "^[0-9]{1,18}_[0-9]{1,18}$";
+
+/// The `cursor` query parameter as sent (use `#[param(inline)]`): its schema carries
+/// [`CURSOR_PATTERN`]; [`Cursor::decode`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CursorParam(String);
+
+impl Deref for CursorParam {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialSchema for CursorParam {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(CURSOR_PATTERN))
+            .into()
+    }
+}
+
+impl ToSchema for CursorParam {}
 
 impl Cursor {
     /// `<microseconds>_<id>`: treat it as opaque; it is only ever echoed back.
@@ -97,6 +163,18 @@ mod tests {
             &format!("{}_1", "9".repeat(19)),
         ] {
             assert!(Cursor::decode(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn page_limit_is_one_to_max() {
+        for (n, ok) in [
+            (0, false),
+            (1, true),
+            (MAX_LIMIT, true),
+            (MAX_LIMIT + 1, false),
+        ] {
+            assert_eq!(valid_limit(&PageLimit(n)).is_ok(), ok, "{n}");
         }
     }
 

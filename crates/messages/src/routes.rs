@@ -1,9 +1,10 @@
 //! `/tickets/{id}/messages`: history and the HTTP fallback for sending.
 
-use crate::store::{self, Message, MessagePage};
+use crate::store::{self, CLIENT_ID, CONTENT, Message, MessagePage};
 use axum::extract::State;
 use axum::http::StatusCode;
 use myrelay_auth::CurrentUser;
+use myrelay_core::pagination::{self, PageLimit};
 use myrelay_core::{ApiError, AppState, Id, Json, Path, Problem, Query};
 use myrelay_tickets::{Viewer, load_visible};
 use serde::Deserialize;
@@ -28,24 +29,22 @@ pub struct HistoryQuery {
     #[param(minimum = 1)]
     pub before_seq: Option<i64>,
     /// Page size, 1–100 (default 50).
-    #[validate(range(min = 1, max = 100, message = "limit must be between 1 and 100."))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
+    #[validate(custom(function = "pagination::valid_limit"))]
+    #[param(inline)]
+    pub limit: Option<PageLimit>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct PostMessageRequest {
     /// 1–5000 characters after trimming.
     #[schema(
-        min_length = 1,
-        max_length = 5000,
-        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$",
-        example = "Could you send a screenshot?"
+        example = "Could you send a screenshot?",
+        extensions(("x-text-rule" = json!(CONTENT)))
     )]
     pub content: String,
     /// Your idempotency key (1–100 characters, a UUID is best). Repeating it returns the
     /// stored message instead of a duplicate. Generated when omitted.
-    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\u0000]*$")]
+    #[schema(extensions(("x-text-rule" = json!(CLIENT_ID))))]
     pub client_id: Option<String>,
 }
 
@@ -71,7 +70,7 @@ async fn list_messages(
         id,
         q.after_seq,
         q.before_seq,
-        q.limit.unwrap_or(50),
+        q.limit.map_or(50, PageLimit::get),
     )
     .await?;
     Ok(Json(page))

@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use myrelay_core::text::TextRule;
 use myrelay_core::{ApiError, AppState, ErrorCode, Id, Origin, Role, detached};
 use myrelay_tickets::policy::{self, Access, Viewer};
 use myrelay_tickets::queries as tickets;
@@ -107,28 +108,37 @@ pub struct SendOutcome {
     pub created: bool,
 }
 
-pub const MAX_CONTENT_CHARS: usize = 5000;
-pub const MAX_CLIENT_ID_CHARS: usize = 100;
+/// A message's content: 1–5000 characters after trimming, for HTTP and socket sends alike
+/// (the `messages` CHECK constraint mirrors it; this constant is the source).
+pub const CONTENT: TextRule = TextRule::text(1, 5000);
+/// The sender's idempotency key: 1–100 characters as sent (mirrored by a CHECK).
+pub const CLIENT_ID: TextRule = TextRule::no_nul(1, 100);
 
-/// Validate and trim message content (1–5000 characters after trimming).
+/// Validate and trim message content ([`CONTENT`]).
 pub fn clean_content(content: &str) -> Result<&str, ApiError> {
-    if myrelay_core::text::check(content, 1, MAX_CONTENT_CHARS).is_err() {
+    if CONTENT.check(content).is_err() {
         return Err(ApiError::field(
             "content",
             "length",
-            "A message must be 1 to 5000 characters after trimming, without NUL characters.",
+            format!(
+                "A message must be {} to {} characters after trimming, without NUL characters.",
+                CONTENT.min, CONTENT.max
+            ),
         ));
     }
     Ok(myrelay_core::text::trim(content))
 }
 
+/// Validate the idempotency key ([`CLIENT_ID`]).
 pub fn check_client_id(client_id: &str) -> Result<(), ApiError> {
-    let n = client_id.chars().count();
-    if n == 0 || n > MAX_CLIENT_ID_CHARS || client_id.contains('\0') {
+    if client_id.contains('\0') || !CLIENT_ID.fits(client_id.chars().count()) {
         return Err(ApiError::field(
             "client_id",
             "length",
-            "client_id must be 1 to 100 characters.",
+            format!(
+                "client_id must be {} to {} characters.",
+                CLIENT_ID.min, CLIENT_ID.max
+            ),
         ));
     }
     Ok(())

@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use myrelay_core::text::TextRule;
 use myrelay_core::{Id, Role};
 use myrelay_users::UserContact;
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,12 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// The subject's limits: at most 200 characters after trimming (the `tickets` CHECK
+    /// constraint mirrors them; this constant is the source).
+    pub const SUBJECT: TextRule = TextRule::no_nul(0, 200);
+    /// The description's limits: 1–10 000 characters after trimming (mirrored by a CHECK).
+    pub const DESCRIPTION: TextRule = TextRule::text(1, 10_000);
+
     /// Open and unassigned: in the pool every agent sees.
     pub fn is_available(&self) -> bool {
         self.status == TicketStatus::Open && self.assigned_agent.is_none()

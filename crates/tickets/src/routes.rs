@@ -7,8 +7,8 @@ use crate::service;
 use axum::extract::State;
 use axum::http::StatusCode;
 use myrelay_auth::CurrentUser;
-use myrelay_core::pagination::{Cursor, DEFAULT_LIMIT, Page};
-use myrelay_core::text;
+use myrelay_core::pagination::{self, Cursor, CursorParam, DEFAULT_LIMIT, Page, PageLimit};
+use myrelay_core::text::{self, SearchText};
 use myrelay_core::{ApiError, AppState, Id, Json, Path, Problem, Query, ValidJson, detached};
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
@@ -34,10 +34,10 @@ impl From<&CurrentUser> for Viewer {
 }
 
 fn subject_ok(s: &str) -> Result<(), ValidationError> {
-    text::check(s, 0, 200)
+    Ticket::SUBJECT.check(s)
 }
 fn description_ok(s: &str) -> Result<(), ValidationError> {
-    text::check(s, 1, 10_000)
+    Ticket::DESCRIPTION.check(s)
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -45,18 +45,15 @@ pub struct CreateTicketRequest {
     /// Optional one-line summary, at most 200 characters.
     #[validate(custom(function = "subject_ok"))]
     #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000]*$",
-        example = "Cannot sign in on mobile"
+        example = "Cannot sign in on mobile",
+        extensions(("x-text-rule" = json!(Ticket::SUBJECT)))
     )]
     pub subject: Option<String>,
     /// What you need help with: 1–10 000 characters after trimming.
     #[validate(custom(function = "description_ok"))]
     #[schema(
-        min_length = 1,
-        max_length = 10000,
-        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$",
-        example = "Since this morning the app says my password is wrong."
+        example = "Since this morning the app says my password is wrong.",
+        extensions(("x-text-rule" = json!(Ticket::DESCRIPTION)))
     )]
     pub description: String,
 }
@@ -72,19 +69,16 @@ pub struct ListQuery {
     #[param(inline)]
     pub scope: Option<Scope>,
     /// Words to find in the subject or description (PostgreSQL full-text search).
-    #[validate(
-        length(max = 200, message = "At most 200 characters."),
-        custom(function = "text::no_nul")
-    )]
-    #[param(max_length = 200, pattern = r"^[^\u0000]*$")]
-    pub q: Option<String>,
+    #[validate(custom(function = "text::valid_search"))]
+    #[param(inline)]
+    pub q: Option<SearchText>,
     /// Page size, 1–100 (default 20).
-    #[validate(range(min = 1, max = 100, message = "limit must be between 1 and 100."))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
+    #[validate(custom(function = "pagination::valid_limit"))]
+    #[param(inline)]
+    pub limit: Option<PageLimit>,
     /// `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9]{1,18}_[0-9]{1,18}$")]
-    pub cursor: Option<String>,
+    #[param(inline)]
+    pub cursor: Option<CursorParam>,
     /// Admin list only (`/admin/tickets`), documented there.
     #[param(ignore)]
     pub needs_reassignment: Option<bool>,
@@ -98,9 +92,9 @@ impl ListQuery {
         Ok(ListFilter {
             scope: self.scope.unwrap_or(Scope::All),
             statuses: self.status.clone().filter(|s| !s.is_empty()),
-            q: self.q.clone(),
+            q: self.q.clone().map(SearchText::into_inner),
             cursor: self.cursor.as_deref().map(Cursor::decode).transpose()?,
-            limit: self.limit.unwrap_or(DEFAULT_LIMIT),
+            limit: self.limit.map_or(DEFAULT_LIMIT, PageLimit::get),
             needs_reassignment,
         })
     }

@@ -1,7 +1,7 @@
 //! Validated input: an [`Email`] or a [`DisplayName`] can only hold a value that passes the
 //! rules of SPEC §4, so registration, the CLI and the demo seeder cannot disagree on them.
 
-use myrelay_core::text;
+use myrelay_core::text::{self, TextRule};
 use std::borrow::Cow;
 use validator::ValidationError;
 
@@ -11,16 +11,21 @@ use validator::ValidationError;
 pub struct Email(String);
 
 impl Email {
-    pub const MAX_LEN: usize = 254;
+    /// At most 254 bytes once trimmed (the schema's 254 characters, for ASCII), no NUL. The
+    /// `users` CHECK constraint mirrors it; this constant is the source.
+    pub const RULE: TextRule = TextRule::no_nul(0, 254);
 
     pub fn parse(s: &str) -> Result<Email, ValidationError> {
         use validator::ValidateEmail;
         text::no_nul(s)?;
         let trimmed = text::trim(s);
-        if trimmed.len() > Self::MAX_LEN || !trimmed.validate_email() {
-            return Err(ValidationError::new("email").with_message(Cow::Borrowed(
-                "Enter a valid email address (at most 254 characters).",
-            )));
+        if !Self::RULE.fits(trimmed.len()) || !trimmed.validate_email() {
+            return Err(
+                ValidationError::new("email").with_message(Cow::Owned(format!(
+                    "Enter a valid email address (at most {} characters).",
+                    Self::RULE.max
+                ))),
+            );
         }
         Ok(Email(normalize_email(trimmed)))
     }
@@ -40,10 +45,11 @@ pub fn normalize_email(email: &str) -> String {
 pub struct DisplayName(String);
 
 impl DisplayName {
-    pub const MAX_CHARS: usize = 80;
+    /// 1–80 characters after trimming (mirrored by a CHECK in `users`; this is the source).
+    pub const RULE: TextRule = TextRule::text(1, 80);
 
     pub fn parse(s: &str) -> Result<DisplayName, ValidationError> {
-        text::check(s, 1, Self::MAX_CHARS)?;
+        Self::RULE.check(s)?;
         Ok(DisplayName(text::trim(s).to_string()))
     }
 
