@@ -1,6 +1,7 @@
 //! `myrelay-api seed-demo`: an admin, three agents, users, and tickets in every status with
 //! conversations. Idempotent: a second run finds the demo admin and creates nothing.
 
+use anyhow::Context;
 use myrelay_core::{AppState, Id, Role};
 use myrelay_users::{self as users, NewUser};
 use std::fmt::Write;
@@ -124,8 +125,8 @@ async fn user_id(
     if let Some(u) = users::find_by_email(&state.db, email).await? {
         return Ok((u.id, false));
     }
-    let email = users::Email::parse(email).map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
-    let name = users::DisplayName::parse(name).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let email = users::Email::parse(email).with_context(|| format!("demo email {email}"))?;
+    let name = users::DisplayName::parse(name).with_context(|| format!("demo name {name}"))?;
     let u = users::insert(
         &state.db,
         NewUser {
@@ -143,7 +144,7 @@ async fn user_id(
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<String> {
     let hash = myrelay_auth::password::hash(DEMO_PASSWORD.into(), state.config.bcrypt_cost)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .context("hashing the demo password")?;
     let mut ids = Vec::new();
     let mut created_people = 0;
     for (email, name, role) in PEOPLE {

@@ -5,12 +5,13 @@
 
 use crate::events::TicketEvent;
 use crate::lifecycle::{self, Via, Who};
-use crate::model::{Ticket, TicketStatus};
+use crate::model::{Ticket, TicketStatus, TicketView};
 use crate::policy::{self, Access, Viewer};
 use crate::queries;
 use myrelay_core::{ApiError, AppState, ErrorCode, Id, Role};
 use myrelay_users::UserSummary;
 use serde_json::json;
+use sqlx::{Postgres, Transaction};
 
 /// Why a ticket change was refused.
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +92,18 @@ pub async fn load_visible(
     }
 }
 
+/// Ticket `id` as `viewer` sees it (unread count, newest message), if they may see it.
+pub async fn load_view(
+    db: impl sqlx::PgExecutor<'_>,
+    viewer: Viewer,
+    id: Id,
+) -> Result<TicketView, TicketError> {
+    match queries::get_view(db, viewer, id).await? {
+        Some(v) if policy::may_see(viewer, Access::from(&v.ticket)) => Ok(v),
+        _ => Err(TicketError::NotFound),
+    }
+}
+
 /// File a ticket (status `open`).
 pub async fn create(
     state: &AppState,
@@ -100,22 +113,40 @@ pub async fn create(
 ) -> Result<Ticket, TicketError> {
     let mut tx = state.db.begin().await?;
     let id = queries::insert(&mut tx, creator.id, subject, description).await?;
-    queries::record_event(
-        &mut tx,
-        id,
-        creator.id,
-        "created",
-        json!({ "status": "open" }),
-    )
-    .await?;
+    let data = json!({ "status": "open" });
+    commit_change(state, tx, id, creator.id, "created", data, |ticket| {
+        TicketEvent::Created { ticket }
+    })
+    .await
+}
+
+/// Record the change in the ticket's event log, read the ticket back, commit, and announce
+/// the change (the tail of every operation here).
+async fn commit_change(
+    state: &AppState,
+    mut tx: Transaction<'_, Postgres>,
+    id: Id,
+    actor: Id,
+    kind: &str,
+    data: serde_json::Value,
+    event: impl FnOnce(Ticket) -> TicketEvent,
+) -> Result<Ticket, TicketError> {
+    queries::record_event(&mut tx, id, actor, kind, data).await?;
     let ticket = queries::get(&mut *tx, id)
         .await?
         .ok_or(TicketError::NotFound)?;
     tx.commit().await?;
-    state.announce(TicketEvent::Created {
-        ticket: ticket.clone(),
-    });
+    state.announce(event(ticket.clone()));
     Ok(ticket)
+}
+
+/// Lock ticket `id` for the rest of the transaction.
+async fn lock(tx: &mut Transaction<'_, Postgres>, id: Id) -> Result<(Ticket, Access), TicketError> {
+    let t = queries::get_for_update(tx, id)
+        .await?
+        .ok_or(TicketError::NotFound)?;
+    let access = Access::from(&t);
+    Ok((t, access))
 }
 
 /// Resolve, reopen (`assigned`) or close. Taking, releasing and reassigning go through
@@ -128,10 +159,7 @@ pub async fn change_status(
 ) -> Result<Ticket, TicketError> {
     let viewer = Viewer::from(actor);
     let mut tx = state.db.begin().await?;
-    let t = queries::get_for_update(&mut tx, id)
-        .await?
-        .ok_or(TicketError::NotFound)?;
-    let access = Access::from(&t);
+    let (t, access) = lock(&mut tx, id).await?;
     if !policy::may_see(viewer, access) {
         return Err(TicketError::NotFound);
     }
@@ -180,10 +208,7 @@ pub async fn assign(
 ) -> Result<Ticket, TicketError> {
     let viewer = Viewer::from(actor);
     let mut tx = state.db.begin().await?;
-    let t = queries::get_for_update(&mut tx, id)
-        .await?
-        .ok_or(TicketError::NotFound)?;
-    let access = Access::from(&t);
+    let (t, access) = lock(&mut tx, id).await?;
     let current = access.assigned_agent_id;
 
     if !policy::may_see(viewer, access) {

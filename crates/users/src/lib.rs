@@ -144,6 +144,13 @@ pub async fn summaries(db: impl PgExecutor<'_>, ids: &[Id]) -> sqlx::Result<Vec<
     .await
 }
 
+/// The columns of [`User`].
+macro_rules! user_columns {
+    () => {
+        "id, email, display_name, role, is_active, created_at, last_seen_at"
+    };
+}
+
 /// Filters of the admin user list.
 pub struct UserFilter<'a> {
     pub role: Option<Role>,
@@ -167,13 +174,15 @@ pub async fn list(db: impl PgExecutor<'_>, f: &UserFilter<'_>) -> sqlx::Result<V
                 .replace('_', "\\_")
         )
     });
-    sqlx::query_as::<_, User>(
-        "SELECT id, email, display_name, role, is_active, created_at, last_seen_at FROM users
+    sqlx::query_as::<_, User>(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users
           WHERE ($1::user_role IS NULL OR role = $1)
             AND ($2::text IS NULL OR email ILIKE $2 OR display_name ILIKE $2)
             AND (created_at, id) < ($3, $4)
-          ORDER BY created_at DESC, id DESC LIMIT $5",
-    )
+          ORDER BY created_at DESC, id DESC LIMIT $5"
+    ))
     .bind(f.role)
     .bind(pattern)
     .bind(at)
@@ -195,10 +204,11 @@ pub async fn lock_active_admins(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Id>
 
 /// The user `id`, locked for the rest of the transaction.
 pub async fn get_for_update(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<Option<User>> {
-    sqlx::query_as::<_, User>(
-        "SELECT id, email, display_name, role, is_active, created_at, last_seen_at
-           FROM users WHERE id = $1 FOR UPDATE",
-    )
+    sqlx::query_as::<_, User>(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE id = $1 FOR UPDATE"
+    ))
     .bind(id)
     .fetch_optional(db)
     .await
@@ -210,10 +220,10 @@ pub async fn set_access(
     role: Role,
     is_active: bool,
 ) -> sqlx::Result<User> {
-    sqlx::query_as::<_, User>(
-        "UPDATE users SET role = $2, is_active = $3, updated_at = now() WHERE id = $1
-         RETURNING id, email, display_name, role, is_active, created_at, last_seen_at",
-    )
+    sqlx::query_as::<_, User>(concat!(
+        "UPDATE users SET role = $2, is_active = $3, updated_at = now() WHERE id = $1 RETURNING ",
+        user_columns!()
+    ))
     .bind(id)
     .bind(role)
     .bind(is_active)
@@ -239,4 +249,55 @@ pub async fn record_event(
     .execute(db)
     .await
     .map(|_| ())
+}
+
+/// A person's notification settings (SPEC §10), stored server-side.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::FromRow)]
+pub struct Preferences {
+    /// A browser notification for a new message on a ticket you are involved in but not
+    /// looking at (the browser asks for permission when you turn it on).
+    pub browser_notifications: bool,
+    /// A short sound with it.
+    pub sound: bool,
+}
+
+/// Change some settings; omitted fields stay as they are.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesPatch {
+    pub browser_notifications: Option<bool>,
+    pub sound: Option<bool>,
+}
+
+/// The settings of `user_id` (the defaults until they change one).
+pub async fn preferences(db: impl PgExecutor<'_>, user_id: Id) -> sqlx::Result<Preferences> {
+    sqlx::query_as::<_, Preferences>(
+        "SELECT coalesce(p.browser_notifications, true) AS browser_notifications,
+                coalesce(p.sound, false) AS sound
+           FROM (SELECT $1::bigint AS user_id) u
+           LEFT JOIN user_preferences p ON p.user_id = u.user_id",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn update_preferences(
+    db: impl PgExecutor<'_>,
+    user_id: Id,
+    patch: PreferencesPatch,
+) -> sqlx::Result<Preferences> {
+    sqlx::query_as::<_, Preferences>(
+        "INSERT INTO user_preferences AS p (user_id, browser_notifications, sound)
+         VALUES ($1, coalesce($2, true), coalesce($3, false))
+         ON CONFLICT (user_id) DO UPDATE
+            SET browser_notifications = coalesce($2, p.browser_notifications),
+                sound = coalesce($3, p.sound), updated_at = now()
+         RETURNING browser_notifications, sound",
+    )
+    .bind(user_id)
+    .bind(patch.browser_notifications)
+    .bind(patch.sound)
+    .fetch_one(db)
+    .await
 }
