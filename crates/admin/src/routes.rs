@@ -7,7 +7,7 @@ use myrelay_core::text::SearchText;
 use myrelay_core::{ApiError, AppState, ErrorCode, Id, Json, Path, Problem, Query, Role, text};
 use myrelay_tickets::queries as tickets;
 use myrelay_tickets::routes::ListQuery;
-use myrelay_tickets::{Ticket, Viewer};
+use myrelay_tickets::{TicketView, Viewer};
 use myrelay_users::{User, UserFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -95,7 +95,7 @@ impl Stats {
     security(("bearer" = []), ("cookie" = [])),
     params(ListQuery, ("needs_reassignment" = Option<bool>, Query, description = "Only tickets whose assignee is no longer an active agent or admin")),
     responses(
-        (status = 200, body = Page<Ticket>),
+        (status = 200, body = Page<TicketView>),
         (status = 403, description = "Admins only (`forbidden`).", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -103,7 +103,7 @@ async fn all_tickets(
     State(state): State<AppState>,
     RequireAdmin(admin): RequireAdmin,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Page<Ticket>>, ApiError> {
+) -> Result<Json<Page<TicketView>>, ApiError> {
     let viewer = Viewer {
         id: admin.id,
         role: Role::Admin,

@@ -208,6 +208,10 @@ async fn run(app: &TestApp, action: &str, id: i64, token: Option<&str>) -> (Stri
                 s.emit_ack("ticket:join", json!({ "ticket_id": id })).await;
                 s.emit_ack(event, json!({ "ticket_id": id })).await
             }
+            "ticket:read" => {
+                s.emit_ack(event, json!({ "ticket_id": id, "seq": 0 }))
+                    .await
+            }
             _ => s.emit_ack(event, json!({ "ticket_id": id })).await,
         };
         let outcome = if ack["ok"] == true {
@@ -223,6 +227,8 @@ async fn run(app: &TestApp, action: &str, id: i64, token: Option<&str>) -> (Stri
     let variant = parts.next();
     let body = match (method.as_str(), path.as_str(), variant) {
         ("POST", p, _) if p.ends_with("/messages") => Some(json!({ "content": "matrix message" })),
+        ("POST", p, _) if p.ends_with("/read") => Some(json!({ "seq": 0 })),
+        ("PATCH", "/auth/me/preferences", _) => Some(json!({ "sound": true })),
         ("POST", "/tickets", _) => Some(json!({ "description": "matrix ticket" })),
         ("PATCH", _, Some("resolved")) => Some(json!({ "status": "resolved" })),
         ("PATCH", _, Some("closed")) => Some(json!({ "status": "closed" })),
@@ -243,4 +249,68 @@ fn uuid() -> String {
             .unwrap()
             .as_nanos()
     )
+}
+
+/// SPEC §10: lists, counts, previews, search and live activity say nothing about tickets a
+/// person may not see.
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn nothing_leaks_through_counts_previews_search_or_activity(pool: PgPool) {
+    use std::time::Duration;
+    let app = TestApp::spawn(pool).await;
+    let a = app.register("owner-a").await;
+    let b = app.register("outsider-b").await;
+    let agent = app.agent("holder").await;
+    let other_agent = app.agent("bystander").await;
+    let t = app.ticket(&a, "a private case").await;
+    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
+        .await;
+    let mut sb = app.socket(&b.token).await;
+    let mut so = app.socket(&other_agent.token).await;
+    let (s, _) = app
+        .post(
+            &format!("/tickets/{t}/messages"),
+            &a.token,
+            json!({ "content": format!("my {SECRET} password is hunter2") }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    for outsider in [&b, &other_agent] {
+        // Live activity: nothing.
+        // Lists, previews and counts: nothing.
+        for path in [
+            "/tickets".to_string(),
+            format!("/tickets?q={SECRET}"),
+            "/tickets?q=hunter2".to_string(),
+            "/tickets?scope=mine".to_string(),
+            "/tickets?scope=available".to_string(),
+        ] {
+            let (s, page) = app.get(&path, &outsider.token).await;
+            assert_eq!(s, StatusCode::OK);
+            assert_eq!(page["items"], json!([]), "{path} for {}", outsider.email);
+        }
+        let (_, me) = app.get("/auth/me", &outsider.token).await;
+        assert_eq!(me["unread"], json!({ "tickets": 0, "messages": 0 }));
+        let (s, body) = app.get(&format!("/tickets/{t}"), &outsider.token).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(!body.to_string().contains(SECRET));
+    }
+    for s in [&mut sb, &mut so] {
+        let quiet = Duration::from_millis(400);
+        while let Some(e) = s.next_event(quiet).await {
+            assert!(
+                !e.data.to_string().contains(SECRET)
+                    && !e.data.to_string().contains(&format!("\"ticket_id\":{t}")),
+                "{}: {}",
+                e.name,
+                e.data
+            );
+        }
+    }
+    // Those who may see it do find it.
+    for insider in [&a, &agent] {
+        let (_, page) = app
+            .get(&format!("/tickets?q={SECRET}"), &insider.token)
+            .await;
+        assert_eq!(page["items"][0]["id"], t, "{}", insider.email);
+    }
 }

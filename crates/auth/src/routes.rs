@@ -1,4 +1,5 @@
-//! `/auth`: register, login, logout, me.
+//! `/auth`: register, login, logout, the session probe, notification settings. (`/auth/me`,
+//! which carries unread totals, is served by the messages crate.)
 
 use crate::events::AccountEvent;
 use crate::extract::{ClientIp, CurrentUser};
@@ -12,7 +13,9 @@ use chrono::{DateTime, Utc};
 use myrelay_core::error::on_constraint;
 use myrelay_core::text::TextRule;
 use myrelay_core::{ApiError, AppState, ErrorCode, Json, Problem, Role, ValidJson};
-use myrelay_users::{self as users, DisplayName, Email, NewUser, User};
+use myrelay_users::{
+    self as users, DisplayName, Email, NewUser, Preferences, PreferencesPatch, User,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -24,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(register))
         .routes(routes!(login))
         .routes(routes!(logout))
-        .routes(routes!(me))
+        .routes(routes!(get_preferences, patch_preferences))
         .routes(routes!(session_probe))
 }
 
@@ -241,17 +244,34 @@ async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<Resp
     Ok(res)
 }
 
-/// The signed-in user.
+/// Your notification settings.
 #[utoipa::path(
-    get, path = "/auth/me", tag = "auth",
+    get, path = "/auth/me/preferences", tag = "auth",
     security(("bearer" = []), ("cookie" = [])),
-    responses((status = 200, description = "The current user.", body = User))
+    responses((status = 200, body = Preferences))
 )]
-async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<User>, ApiError> {
-    let row = users::find_by_id(&state.db, user.id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    Ok(Json(row.into()))
+async fn get_preferences(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Preferences>, ApiError> {
+    Ok(Json(users::preferences(&state.db, user.id).await?))
+}
+
+/// Change your notification settings.
+#[utoipa::path(
+    patch, path = "/auth/me/preferences", tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = PreferencesPatch,
+    responses((status = 200, description = "The settings now.", body = Preferences))
+)]
+async fn patch_preferences(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(req): Json<PreferencesPatch>,
+) -> Result<Json<Preferences>, ApiError> {
+    Ok(Json(
+        users::update_preferences(&state.db, user.id, req).await?,
+    ))
 }
 
 /// Who is signed in, if anyone: the browser's session probe.

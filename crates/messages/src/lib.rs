@@ -2,8 +2,12 @@
 //! (`seq`), assigned by the inserting statement under the ticket's row lock, so `seq` is
 //! gapless and safe as an "after" cursor.
 
+//! Read pointers and unread counts live here too ([`reads`]).
+
+pub mod reads;
 pub mod routes;
 pub mod store;
 
+pub use reads::{ReadMoved, ReadState, mark_read};
 pub use routes::router;
-pub use store::{Message, MessageCreated, MessagePage, SendOutcome, history, send};
+pub use store::{Message, MessageCreated, MessagePage, SendOutcome, TicketParties, history, send};

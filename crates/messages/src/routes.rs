@@ -14,7 +14,9 @@ use utoipa_axum::routes;
 use validator::Validate;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_messages, post_message))
+    OpenApiRouter::new()
+        .routes(routes!(list_messages, post_message))
+        .merge(crate::reads::router())
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -109,7 +111,7 @@ async fn post_message(
         None,
     )
     .await?;
-    let status = if out.created {
+    let status = if out.created.is_some() {
         StatusCode::CREATED
     } else {
         StatusCode::OK

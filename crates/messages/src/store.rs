@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use myrelay_core::text::TextRule;
 use myrelay_core::{ApiError, AppState, ErrorCode, Id, Origin, Role, detached};
+use myrelay_tickets::TicketStatus;
 use myrelay_tickets::policy::{self, Access, Viewer};
 use myrelay_tickets::queries as tickets;
 use myrelay_users::UserSummary;
@@ -35,6 +36,17 @@ struct MessageRow {
     created_at: DateTime<Utc>,
 }
 
+/// What the insert returns: the message and, for routing its activity, the ticket's parties.
+#[derive(sqlx::FromRow)]
+struct InsertedRow {
+    #[sqlx(flatten)]
+    message: MessageRow,
+    created_by_user_id: Id,
+    assigned_agent_id: Option<Id>,
+    ticket_status: TicketStatus,
+    ticket_updated_at: DateTime<Utc>,
+}
+
 impl From<MessageRow> for Message {
     fn from(r: MessageRow) -> Self {
         Message {
@@ -57,8 +69,9 @@ impl From<MessageRow> for Message {
 /// lock, and insert. The access check is the SQL copy of [`policy::check_may_post`] (the
 /// Rust policy is the source; the authorization matrix in `crates/api/tests/authz_matrix.rs`
 /// holds this copy to its answers — change the policy first, then this).
-/// A repeated `client_id` violates `messages_client_id_key`, which rolls the whole statement
-/// back (no seq is consumed); the caller then returns the stored message.
+/// The sender has read up to their own message: their read pointer moves to it in the same
+/// statement. A repeated `client_id` violates `messages_client_id_key`, which rolls the whole
+/// statement back (no seq is consumed); the caller then returns the stored message.
 const INSERT: &str = "
 WITH me AS (
     SELECT id, role, display_name FROM users WHERE id = $2 AND is_active
@@ -70,14 +83,22 @@ WITH me AS (
        AND (me.role = 'admin' OR t.created_by_user_id = me.id
             OR (me.role = 'agent' AND (t.assigned_agent_id = me.id
                 OR (t.status = 'open' AND t.assigned_agent_id IS NULL))))
- RETURNING t.id, t.last_seq, me.role, me.display_name
+ RETURNING t.id, t.last_seq, me.role, me.display_name, t.created_by_user_id,
+           t.assigned_agent_id, t.status, t.updated_at
 ), ins AS (
     INSERT INTO messages (ticket_id, seq, sender_user_id, sender_role, content, client_id)
     SELECT t.id, t.last_seq, $2, t.role, $3, $4 FROM t
     RETURNING id, ticket_id, seq, sender_user_id, sender_role, content, client_id, created_at
+), rp AS (
+    INSERT INTO read_pointers AS rp (user_id, ticket_id, last_read_seq)
+    SELECT $2, t.id, t.last_seq FROM t
+    ON CONFLICT (user_id, ticket_id) DO UPDATE
+       SET last_read_seq = greatest(rp.last_read_seq, excluded.last_read_seq), updated_at = now()
 )
 SELECT ins.id, ins.ticket_id, ins.seq, ins.sender_user_id, ins.sender_role,
-       t.display_name AS sender_name, ins.content, ins.client_id, ins.created_at
+       t.display_name AS sender_name, ins.content, ins.client_id, ins.created_at,
+       t.created_by_user_id, t.assigned_agent_id, t.status AS ticket_status,
+       t.updated_at AS ticket_updated_at
   FROM ins, t";
 
 macro_rules! message_select {
@@ -104,8 +125,8 @@ const BEFORE: &str = concat!(
 
 pub struct SendOutcome {
     pub message: Message,
-    /// False when `client_id` repeated an earlier send: nothing new was stored.
-    pub created: bool,
+    /// `None` when `client_id` repeated an earlier send: nothing new was stored.
+    pub created: Option<TicketParties>,
 }
 
 /// A message's content: 1–5000 characters after trimming, for HTTP and socket sends alike
@@ -144,11 +165,24 @@ pub fn check_client_id(client_id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A message was stored. `origin` is the connection that sent it (not echoed to it).
+/// A message was stored. `origin` is the connection that sent it (not echoed to it);
+/// `ticket` says who is involved, so its activity reaches them without another query.
 #[derive(Debug, Clone)]
 pub struct MessageCreated {
     pub message: Message,
+    pub ticket: TicketParties,
     pub origin: Option<Origin>,
+}
+
+/// Who a ticket concerns at the moment a message was stored.
+#[derive(Debug, Clone, Copy)]
+pub struct TicketParties {
+    pub created_by: Id,
+    pub assigned_agent_id: Option<Id>,
+    /// Open and unassigned: every agent may see it.
+    pub available: bool,
+    /// The ticket's activity time (the message bumped it).
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Send a message: the one path of HTTP and socket sends. Validates, stores (a repeated
@@ -165,9 +199,10 @@ pub async fn send(
     let state = state.clone();
     detached(async move {
         let out = store(&state.db, sender, ticket_id, &content, &client_id).await?;
-        if out.created {
+        if let Some(ticket) = out.created {
             state.announce(MessageCreated {
                 message: out.message.clone(),
+                ticket,
                 origin,
             });
         }
@@ -187,7 +222,7 @@ async fn store(
     let received = std::time::Instant::now();
     let content = clean_content(content)?;
     check_client_id(client_id)?;
-    let res = sqlx::query_as::<_, MessageRow>(INSERT)
+    let res = sqlx::query_as::<_, InsertedRow>(INSERT)
         .bind(ticket_id)
         .bind(sender.id)
         .bind(content)
@@ -200,8 +235,14 @@ async fn store(
     }
     match res {
         Ok(Some(row)) => Ok(SendOutcome {
-            message: row.into(),
-            created: true,
+            created: Some(TicketParties {
+                created_by: row.created_by_user_id,
+                assigned_agent_id: row.assigned_agent_id,
+                available: row.ticket_status == TicketStatus::Open
+                    && row.assigned_agent_id.is_none(),
+                updated_at: row.ticket_updated_at,
+            }),
+            message: row.message.into(),
         }),
         Ok(None) => Err(refusal(db, sender, ticket_id).await),
         Err(sqlx::Error::Database(d)) if d.constraint() == Some("messages_client_id_key") => {
@@ -213,7 +254,7 @@ async fn store(
                 .await?;
             Ok(SendOutcome {
                 message: row.into(),
-                created: false,
+                created: None,
             })
         }
         Err(e) => Err(e.into()),

@@ -3,7 +3,8 @@
 
 use crate::hub::StatsPusher;
 use crate::protocol::{
-    self, ErrorAck, JoinAck, JoinRequest, OkAck, RoomUser, SendAck, SendRequest, TicketRequest,
+    self, ErrorAck, JoinAck, JoinRequest, OkAck, ReadAck, ReadRequest, RoomUser, SendAck,
+    SendRequest, TicketRequest,
 };
 use crate::{broadcast, rooms};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -91,6 +92,7 @@ fn setup<A: Adapter>(s: &SocketRef<A>, state: &AppState, user: &CurrentUser) {
     s.on(protocol::client::SEND, on_send::<A>);
     s.on(protocol::client::TYPING_START, on_typing_start::<A>);
     s.on(protocol::client::TYPING_STOP, on_typing_stop::<A>);
+    s.on(protocol::client::READ, on_read::<A>);
     s.on_fallback(on_unknown::<A>);
     s.on_disconnect(on_disconnect::<A>);
 }
@@ -285,6 +287,30 @@ async fn on_send<A: Adapter>(
         result
             .map(|out| SendAck::new(out.message))
             .map_err(|e| api_error_ack(&e)),
+    );
+}
+
+async fn on_read<A: Adapter>(
+    s: SocketRef<A>,
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    TryData(data): TryData<ReadRequest>,
+    ack: AckSender<A>,
+) {
+    metrics::socket_event(protocol::client::READ);
+    let p = match admit(&s, data) {
+        Ok(p) => p,
+        Err(e) => return reply::<A, ReadAck>(ack, Err(e)),
+    };
+    // The same path as `POST /tickets/{id}/read`: the role and visibility are read fresh.
+    let result = async {
+        let viewer = fresh_viewer(&state, &user).await?;
+        myrelay_messages::mark_read(&state, viewer, p.ticket_id, p.seq).await
+    }
+    .await;
+    reply(
+        ack,
+        result.map(ReadAck::from).map_err(|e| api_error_ack(&e)),
     );
 }
 

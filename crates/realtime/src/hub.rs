@@ -3,13 +3,14 @@
 //! names).
 
 use crate::protocol::{
-    MessageNew, StatusUpdated, TicketAssigned, TicketCreated, TicketUpdated, server,
+    MessageNew, StatusUpdated, TicketActivity, TicketAssigned, TicketCreated, TicketUpdated, server,
 };
 use crate::{broadcast, rooms};
 use myrelay_admin::routes::Stats;
 use myrelay_auth::AccountEvent;
 use myrelay_core::{AppState, Id, LiveCounts, LiveStats, Sinks};
-use myrelay_messages::MessageCreated;
+use myrelay_messages::{MessageCreated, ReadMoved};
+use myrelay_tickets::LastMessage;
 use myrelay_tickets::TicketEvent;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
@@ -25,6 +26,7 @@ enum Announcement {
     Ticket(TicketEvent),
     Message(MessageCreated),
     Account(AccountEvent),
+    Read(ReadMoved),
 }
 
 pub struct Hub<A: Adapter> {
@@ -44,11 +46,12 @@ impl<A: Adapter> Hub<A> {
             }
         });
         pusher.spawn(io.clone(), state.clone());
-        let (t, m, a) = (tx.clone(), tx.clone(), tx);
+        let (t, m, a, r) = (tx.clone(), tx.clone(), tx.clone(), tx);
         let sinks = Sinks::new()
             .on(move |e: TicketEvent| drop(t.send(Announcement::Ticket(e))))
             .on(move |e: MessageCreated| drop(m.send(Announcement::Message(e))))
-            .on(move |e: AccountEvent| drop(a.send(Announcement::Account(e))));
+            .on(move |e: AccountEvent| drop(a.send(Announcement::Account(e))))
+            .on(move |e: ReadMoved| drop(r.send(Announcement::Read(e))));
         (Arc::new(Hub { io }), sinks)
     }
 }
@@ -59,7 +62,34 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announce
             pusher.poke();
             deliver_ticket(io, e).await;
         }
-        Announcement::Message(MessageCreated { message, origin }) => {
+        Announcement::Read(ReadMoved { user_id, state }) => {
+            broadcast::emit(|| io.to(rooms::user(user_id)), server::UNREAD, &state).await;
+        }
+        Announcement::Message(MessageCreated {
+            message,
+            ticket,
+            origin,
+        }) => {
+            // Inboxes first (they do not join rooms): the creator, the assignee, and every
+            // agent while the ticket is in the pool.
+            let mut involved = vec![rooms::user(ticket.created_by)];
+            if let Some(a) = ticket.assigned_agent_id {
+                involved.push(rooms::user(a));
+            }
+            if ticket.available {
+                involved.push(rooms::AGENTS.into());
+            }
+            let activity = TicketActivity {
+                ticket_id: message.ticket_id,
+                last_message: LastMessage::of(
+                    &message.sender,
+                    message.seq,
+                    &message.content,
+                    message.created_at,
+                ),
+                updated_at: ticket.updated_at,
+            };
+            broadcast::emit(|| io.to(involved.clone()), server::ACTIVITY, &activity).await;
             let room = rooms::ticket(message.ticket_id);
             let payload = MessageNew { message };
             // Everyone in the room but the sending socket (it has its ack).

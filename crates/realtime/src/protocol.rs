@@ -3,10 +3,11 @@
 //! and the `x-socketio` extension maps event names to them ([`document`]), from which the web
 //! app generates its socket types.
 
+use chrono::{DateTime, Utc};
 use myrelay_admin::routes::Stats;
 use myrelay_core::{ErrorCode, FieldError, Id};
-use myrelay_messages::Message;
-use myrelay_tickets::{Ticket, TicketStatus};
+use myrelay_messages::{Message, ReadState};
+use myrelay_tickets::{LastMessage, Ticket, TicketStatus};
 use myrelay_users::{UserContact, UserSummary};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -28,6 +29,8 @@ pub mod server {
     pub const TICKET_CREATED: &str = "ticket:created";
     pub const TICKET_UPDATED: &str = "ticket:updated";
     pub const ADMIN_STATS: &str = "admin:stats";
+    pub const ACTIVITY: &str = "ticket:activity";
+    pub const UNREAD: &str = "ticket:unread";
 }
 
 /// Client → server event names.
@@ -37,6 +40,7 @@ pub mod client {
     pub const SEND: &str = "ticket:message:send";
     pub const TYPING_START: &str = "ticket:typing:start";
     pub const TYPING_STOP: &str = "ticket:typing:stop";
+    pub const READ: &str = "ticket:read";
 }
 
 // ---- server → client ----------------------------------------------------------------
@@ -89,6 +93,19 @@ pub struct TicketUpdated {
     pub ticket: Option<Ticket>,
 }
 
+/// `ticket:activity` (without joining the room): a new message on a ticket you created or
+/// hold, or — for agents — one open in the pool. Lists re-order and count up from it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TicketActivity {
+    pub ticket_id: Id,
+    pub last_message: LastMessage,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `ticket:unread` (to all of a person's sockets): their read pointer on a ticket moved (in
+/// this tab or another), so badges clear everywhere.
+pub type UnreadChanged = ReadState;
+
 // ---- client → server ----------------------------------------------------------------
 
 /// `ticket:join`: enter a ticket's room; with `after_seq`, also the messages after it.
@@ -116,6 +133,15 @@ pub struct SendRequest {
     pub content: String,
     /// Your idempotency key (1–100 characters): a repeat returns the stored message.
     pub client_id: String,
+}
+
+/// `ticket:read`: the newest message on screen; the same rules as `POST /tickets/{id}/read`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    pub ticket_id: Id,
+    #[schema(minimum = 0)]
+    pub seq: i64,
 }
 
 // ---- acknowledgements ------------------------------------------------------------------
@@ -156,6 +182,27 @@ pub struct SendAck {
     #[schema(schema_with = ok_true)]
     pub ok: bool,
     pub message: Message,
+}
+
+/// The ack of `ticket:read`: where you have read up to now.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReadAck {
+    #[schema(schema_with = ok_true)]
+    pub ok: bool,
+    pub ticket_id: Id,
+    pub last_read_seq: i64,
+    pub unread_count: i64,
+}
+
+impl From<ReadState> for ReadAck {
+    fn from(r: ReadState) -> Self {
+        ReadAck {
+            ok: true,
+            ticket_id: r.ticket_id,
+            last_read_seq: r.last_read_seq,
+            unread_count: r.unread_count,
+        }
+    }
 }
 
 /// The ack of events that return nothing else.
@@ -254,6 +301,10 @@ pub fn document(doc: &mut OpenApi) {
     let created = add::<TicketCreated>(s);
     let updated = add::<TicketUpdated>(s);
     let stats = add::<Stats>(s);
+    let activity = add::<TicketActivity>(s);
+    let unread = add::<ReadState>(s);
+    let read = add::<ReadRequest>(s);
+    let read_ack = add::<ReadAck>(s);
     let join = add::<JoinRequest>(s);
     let ticket_req = add::<TicketRequest>(s);
     let send = add::<SendRequest>(s);
@@ -273,6 +324,8 @@ pub fn document(doc: &mut OpenApi) {
         server::TICKET_CREATED: schema_ref(&created),
         server::TICKET_UPDATED: schema_ref(&updated),
         server::ADMIN_STATS: schema_ref(&stats),
+        server::ACTIVITY: schema_ref(&activity),
+        server::UNREAD: schema_ref(&unread),
     });
     let event = |payload: &str, ack: &str| json!({ "payload": schema_ref(payload), "ack": schema_ref(ack) });
     let client_to_server = json!({
@@ -281,6 +334,7 @@ pub fn document(doc: &mut OpenApi) {
         client::SEND: event(&send, &send_ack),
         client::TYPING_START: event(&ticket_req, &ok_ack),
         client::TYPING_STOP: event(&ticket_req, &ok_ack),
+        client::READ: event(&read, &read_ack),
     });
     let ext = ExtensionsBuilder::new()
         .add(

@@ -11,7 +11,7 @@ pub mod routes;
 pub mod service;
 
 pub use events::TicketEvent;
-pub use model::{Ticket, TicketStatus};
+pub use model::{LastMessage, Ticket, TicketStatus, TicketView};
 pub use policy::Viewer;
 pub use routes::router;
 pub use service::{TicketError, load_visible};

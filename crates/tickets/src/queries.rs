@@ -5,7 +5,7 @@
 //! the Rust policy is the source, and the authorization matrix
 //! (`crates/api/tests/authz_matrix.rs`) holds these statements to its answers.
 
-use crate::model::{Ticket, TicketRow, TicketStatus};
+use crate::model::{Ticket, TicketRow, TicketStatus, TicketView, TicketViewRow};
 use crate::policy::Viewer;
 use chrono::{DateTime, Utc};
 use myrelay_core::pagination::{Cursor, Page};
@@ -34,27 +34,84 @@ macro_rules! ticket_from {
 
 /// Filters shared by every list branch. Parameters: `$2` statuses (or NULL), `$3` search
 /// words (or NULL), `$4`/`$5` the cursor (`infinity`/max id for the first page), `$6` limit.
+/// The words match the subject and description, or what was said: a message of the ticket
+/// (the ids of tickets with a matching message come from the GIN index on `messages.search`,
+/// hashed once per statement).
 macro_rules! list_filters {
     () => {
         " AND ($2::ticket_status[] IS NULL OR t.status = ANY($2))
-          AND ($3::text IS NULL OR t.search @@ websearch_to_tsquery('english', $3))
+          AND ($3::text IS NULL OR t.search @@ websearch_to_tsquery('english', $3)
+               OR t.id IN (SELECT m.ticket_id FROM messages m
+                            WHERE m.search @@ websearch_to_tsquery('english', $3)))
           AND (t.updated_at, t.id) < ($4, $5)
           ORDER BY t.updated_at DESC, t.id DESC LIMIT $6"
     };
 }
 
-/// Wrap a page of `(id)` rows into full tickets in list order.
+/// What viewer `$1` sees of ticket `t` besides the ticket: their unread count (messages above
+/// their read pointer; their own never are), the newest message, and with search words `$3`
+/// where the search matched (subject, then description, then the newest matching message),
+/// as a highlighted excerpt (`\x01`…`\x02` around each hit; the text itself is stripped of
+/// those two characters first). One index lookup each per row: pages stay flat however many
+/// messages there are.
+macro_rules! view_columns {
+    () => {
+        ", greatest(t.last_seq - coalesce(rp.last_read_seq, 0), 0) AS unread_count,
+         lm.seq AS lm_seq, lu.id AS lm_sender_id, lu.display_name AS lm_sender_name,
+         lm.sender_role AS lm_sender_role, left(lm.content, 600) AS lm_head,
+         lm.created_at AS lm_created_at,
+         sm.field AS match_field, sm.seq AS match_seq, sm.excerpt AS match_excerpt"
+    };
+}
+
+macro_rules! view_joins {
+    () => {
+        " LEFT JOIN read_pointers rp ON rp.user_id = $1 AND rp.ticket_id = t.id
+          LEFT JOIN messages lm ON lm.ticket_id = t.id AND lm.seq = t.last_seq
+          LEFT JOIN users lu ON lu.id = lm.sender_user_id
+          LEFT JOIN LATERAL (
+            SELECT f.field, f.seq, f.excerpt FROM (
+              SELECT 1 AS rank, 'subject' AS field, NULL::bigint AS seq,
+                     ts_headline('english', translate(t.subject, chr(1) || chr(2), ''),
+                                 websearch_to_tsquery('english', $3), hl.opts) AS excerpt
+               WHERE $3::text IS NOT NULL
+                 AND to_tsvector('english', coalesce(t.subject, ''))
+                     @@ websearch_to_tsquery('english', $3)
+              UNION ALL
+              SELECT 2, 'description', NULL,
+                     ts_headline('english', translate(t.description, chr(1) || chr(2), ''),
+                                 websearch_to_tsquery('english', $3), hl.opts)
+               WHERE $3::text IS NOT NULL
+                 AND to_tsvector('english', t.description) @@ websearch_to_tsquery('english', $3)
+              UNION ALL
+              (SELECT 3, 'message', m.seq,
+                      ts_headline('english', translate(m.content, chr(1) || chr(2), ''),
+                                  websearch_to_tsquery('english', $3), hl.opts)
+                 FROM messages m
+                WHERE $3::text IS NOT NULL AND m.ticket_id = t.id
+                  AND m.search @@ websearch_to_tsquery('english', $3)
+                ORDER BY m.seq DESC LIMIT 1)
+            ) f ORDER BY f.rank LIMIT 1
+          ) sm ON true "
+    };
+}
+
+/// Wrap a page of `(id)` rows into full ticket views in list order.
 macro_rules! list_query {
     ($page:expr) => {
         concat!(
             "WITH page AS (",
             $page,
-            ") SELECT ",
+            "), hl AS (SELECT 'StartSel=' || chr(1) || ', StopSel=' || chr(2)
+                              || ', MaxWords=18, MinWords=6, MaxFragments=1' AS opts)
+             SELECT ",
             ticket_columns!(),
-            " FROM page p JOIN tickets t ON t.id = p.id
+            view_columns!(),
+            " FROM page p CROSS JOIN hl JOIN tickets t ON t.id = p.id
                JOIN users c ON c.id = t.created_by_user_id
-               LEFT JOIN users a ON a.id = t.assigned_agent_id
-              ORDER BY t.updated_at DESC, t.id DESC"
+               LEFT JOIN users a ON a.id = t.assigned_agent_id",
+            view_joins!(),
+            " ORDER BY t.updated_at DESC, t.id DESC"
         )
     };
 }
@@ -64,6 +121,16 @@ const GET: &str = concat!(
     ticket_columns!(),
     ticket_from!(),
     " WHERE t.id = $1"
+);
+/// Ticket `$2` as viewer `$1` sees it (no search: `$3` is NULL).
+const GET_VIEW: &str = concat!(
+    "WITH hl AS (SELECT ''::text AS opts) SELECT ",
+    ticket_columns!(),
+    view_columns!(),
+    " FROM tickets t CROSS JOIN hl JOIN users c ON c.id = t.created_by_user_id
+        LEFT JOIN users a ON a.id = t.assigned_agent_id",
+    view_joins!(),
+    " WHERE t.id = $2 AND $3::text IS NULL"
 );
 const GET_FOR_UPDATE: &str = concat!(
     "SELECT ",
@@ -146,7 +213,7 @@ pub async fn list(
     db: impl PgExecutor<'_>,
     viewer: Viewer,
     f: &ListFilter,
-) -> sqlx::Result<Page<Ticket>> {
+) -> sqlx::Result<Page<TicketView>> {
     let sql: &'static str = if f.needs_reassignment {
         LIST_NEEDS_REASSIGNMENT
     } else {
@@ -164,7 +231,7 @@ pub async fn list(
         None => (DateTime::<Utc>::MAX_UTC, i64::MAX),
     };
     let q = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let rows: Vec<Ticket> = sqlx::query_as::<_, TicketRow>(sql)
+    let rows: Vec<TicketView> = sqlx::query_as::<_, TicketViewRow>(sql)
         .bind(viewer.id)
         .bind(f.statuses.as_deref())
         .bind(q)
@@ -174,12 +241,27 @@ pub async fn list(
         .fetch_all(db)
         .await?
         .into_iter()
-        .map(Ticket::from)
+        .map(TicketView::from)
         .collect();
-    Ok(Page::finish(rows, f.limit, |t| Cursor {
-        at: t.updated_at,
-        id: t.id,
+    Ok(Page::finish(rows, f.limit, |v| Cursor {
+        at: v.ticket.updated_at,
+        id: v.ticket.id,
     }))
+}
+
+/// Ticket `id` as `viewer` sees it (the caller has checked that they may).
+pub async fn get_view(
+    db: impl PgExecutor<'_>,
+    viewer: Viewer,
+    id: Id,
+) -> sqlx::Result<Option<TicketView>> {
+    Ok(sqlx::query_as::<_, TicketViewRow>(GET_VIEW)
+        .bind(viewer.id)
+        .bind(id)
+        .bind(None::<String>)
+        .fetch_optional(db)
+        .await?
+        .map(TicketView::from))
 }
 
 pub async fn get(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<Option<Ticket>> {

@@ -1,6 +1,6 @@
 //! `/tickets`: file, list, read, change status, assign.
 
-use crate::model::{Ticket, TicketStatus};
+use crate::model::{Ticket, TicketStatus, TicketView};
 use crate::policy::Viewer;
 use crate::queries::{self, ListFilter, Scope};
 use crate::service;
@@ -166,32 +166,32 @@ async fn create_ticket(
     get, path = "/tickets", tag = "tickets",
     security(("bearer" = []), ("cookie" = [])),
     params(ListQuery),
-    responses((status = 200, body = Page<Ticket>))
+    responses((status = 200, body = Page<TicketView>))
 )]
 async fn list_tickets(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Page<Ticket>>, ApiError> {
+) -> Result<Json<Page<TicketView>>, ApiError> {
     Ok(Json(
         queries::list(&state.db, (&user).into(), &q.to_filter(false)?).await?,
     ))
 }
 
-/// A ticket with its creator and assignee.
+/// A ticket with its creator and assignee, your unread count and its newest message.
 #[utoipa::path(
     get, path = "/tickets/{id}", tag = "tickets",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = i64, Path, description = "Ticket id")),
-    responses((status = 200, body = Ticket))
+    responses((status = 200, body = TicketView))
 )]
 async fn get_ticket(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Id>,
-) -> Result<Json<Ticket>, ApiError> {
+) -> Result<Json<TicketView>, ApiError> {
     Ok(Json(
-        service::load_visible(&state.db, (&user).into(), id).await?,
+        service::load_view(&state.db, (&user).into(), id).await?,
     ))
 }
 

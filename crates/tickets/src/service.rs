@@ -5,7 +5,7 @@
 
 use crate::events::TicketEvent;
 use crate::lifecycle::{self, Via, Who};
-use crate::model::{Ticket, TicketStatus};
+use crate::model::{Ticket, TicketStatus, TicketView};
 use crate::policy::{self, Access, Viewer};
 use crate::queries;
 use myrelay_core::{ApiError, AppState, ErrorCode, Id, Role};
@@ -88,6 +88,18 @@ pub async fn load_visible(
 ) -> Result<Ticket, TicketError> {
     match queries::get(db, id).await? {
         Some(t) if policy::may_see(viewer, Access::from(&t)) => Ok(t),
+        _ => Err(TicketError::NotFound),
+    }
+}
+
+/// Ticket `id` as `viewer` sees it (unread count, newest message), if they may see it.
+pub async fn load_view(
+    db: impl sqlx::PgExecutor<'_>,
+    viewer: Viewer,
+    id: Id,
+) -> Result<TicketView, TicketError> {
+    match queries::get_view(db, viewer, id).await? {
+        Some(v) if policy::may_see(viewer, Access::from(&v.ticket)) => Ok(v),
         _ => Err(TicketError::NotFound),
     }
 }

@@ -250,3 +250,54 @@ pub async fn record_event(
     .await
     .map(|_| ())
 }
+
+/// A person's notification settings (SPEC §10), stored server-side.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::FromRow)]
+pub struct Preferences {
+    /// A browser notification for a new message on a ticket you are involved in but not
+    /// looking at (the browser asks for permission when you turn it on).
+    pub browser_notifications: bool,
+    /// A short sound with it.
+    pub sound: bool,
+}
+
+/// Change some settings; omitted fields stay as they are.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesPatch {
+    pub browser_notifications: Option<bool>,
+    pub sound: Option<bool>,
+}
+
+/// The settings of `user_id` (the defaults until they change one).
+pub async fn preferences(db: impl PgExecutor<'_>, user_id: Id) -> sqlx::Result<Preferences> {
+    sqlx::query_as::<_, Preferences>(
+        "SELECT coalesce(p.browser_notifications, true) AS browser_notifications,
+                coalesce(p.sound, false) AS sound
+           FROM (SELECT $1::bigint AS user_id) u
+           LEFT JOIN user_preferences p ON p.user_id = u.user_id",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn update_preferences(
+    db: impl PgExecutor<'_>,
+    user_id: Id,
+    patch: PreferencesPatch,
+) -> sqlx::Result<Preferences> {
+    sqlx::query_as::<_, Preferences>(
+        "INSERT INTO user_preferences AS p (user_id, browser_notifications, sound)
+         VALUES ($1, coalesce($2, true), coalesce($3, false))
+         ON CONFLICT (user_id) DO UPDATE
+            SET browser_notifications = coalesce($2, p.browser_notifications),
+                sound = coalesce($3, p.sound), updated_at = now()
+         RETURNING browser_notifications, sound",
+    )
+    .bind(user_id)
+    .bind(patch.browser_notifications)
+    .bind(patch.sound)
+    .fetch_one(db)
+    .await
+}

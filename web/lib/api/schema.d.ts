@@ -145,7 +145,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user. */
+        /** The signed-in user, with unread totals over the tickets they are involved in. */
         get: operations["me"];
         put?: never;
         post?: never;
@@ -153,6 +153,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/auth/me/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notification settings. */
+        get: operations["get_preferences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change your notification settings. */
+        patch: operations["patch_preferences"];
         trace?: never;
     };
     "/auth/register": {
@@ -256,7 +274,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A ticket with its creator and assignee. */
+        /** A ticket with its creator and assignee, your unread count and its newest message. */
         get: operations["get_ticket"];
         put?: never;
         post?: never;
@@ -309,6 +327,27 @@ export interface paths {
          *     the stored message and broadcasts nothing.
          */
         post: operations["post_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tickets/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a ticket read up to `seq` (the newest message on screen).
+         * @description Idempotent, and a pointer never moves back: an older `seq` changes nothing. Your other tabs
+         *     hear `ticket:unread`.
+         */
+        post: operations["read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -413,6 +452,11 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "bad_request" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "validation_failed" | "unauthorized" | "invalid_credentials" | "forbidden" | "not_found" | "method_not_allowed" | "email_taken" | "invalid_transition" | "already_assigned" | "not_assignable" | "ticket_closed" | "conflict" | "last_admin" | "rate_limited" | "service_unavailable" | "internal" | "not_joined" | "unknown_event";
+        /** @description A piece of a highlighted excerpt: `hit` marks the words that matched. */
+        ExcerptPart: {
+            text: string;
+            hit: boolean;
+        };
         /** @description One invalid field of a request. */
         FieldError: {
             /** @description Machine-readable reason, e.g. `length`, `email`, `required`. */
@@ -441,11 +485,30 @@ export interface components {
             /** Format: int64 */
             after_seq?: number | null;
         };
+        /** @description The newest message of a ticket, as lists show it. */
+        LastMessage: {
+            /** Format: int64 */
+            seq: number;
+            sender: components["schemas"]["UserSummary"];
+            /** @description The start of the message, at most 140 characters, runs of white space folded. */
+            excerpt: string;
+            /** Format: date-time */
+            created_at: string;
+        };
         LoginRequest: {
             /** @example ada@example.com */
             email: string;
             /** Format: password */
             password: string;
+        };
+        /**
+         * @description Where a search matched.
+         * @enum {string}
+         */
+        MatchField: "subject" | "description" | "message";
+        /** @description The signed-in user and their unread totals. */
+        Me: components["schemas"]["User"] & {
+            unread: components["schemas"]["UnreadTotals"];
         };
         /** @description A message: the same object in HTTP responses, socket acks and broadcasts. */
         Message: {
@@ -482,35 +545,16 @@ export interface components {
          * @description A page of a keyset-paginated list. Pass `next_cursor` back as `cursor`; `null` means
          *     this is the last page.
          */
-        Page_Ticket: {
-            items: {
-                id: components["schemas"]["i64"];
-                /** @description Optional one-line summary (at most 200 characters). */
-                subject?: string | null;
-                /** @description What the customer needs (1–10 000 characters). */
-                description: string;
-                status: components["schemas"]["TicketStatus"];
-                created_by: components["schemas"]["UserContact"];
-                assigned_agent?: components["schemas"]["UserContact"] | null;
-                /** Format: date-time */
-                created_at: string;
-                /**
-                 * Format: date-time
-                 * @description Last activity: any change to the ticket, and every new message.
-                 */
-                updated_at: string;
-                /** Format: date-time */
-                resolved_at?: string | null;
-                /** Format: date-time */
-                closed_at?: string | null;
-                /** Format: date-time */
-                last_message_at?: string | null;
+        Page_TicketView: {
+            items: (components["schemas"]["Ticket"] & {
                 /**
                  * Format: int64
-                 * @description Messages in the conversation (also the `seq` of the newest one).
+                 * @description Messages the caller has not read, sent by someone else.
                  */
-                message_count: number;
-            }[];
+                unread_count: number;
+                last_message?: components["schemas"]["LastMessage"] | null;
+                search_match?: components["schemas"]["SearchMatch"] | null;
+            })[];
             next_cursor?: string | null;
         };
         /**
@@ -543,6 +587,21 @@ export interface components {
              */
             client_id?: string | null;
         };
+        /** @description A person's notification settings (SPEC §10), stored server-side. */
+        Preferences: {
+            /**
+             * @description A browser notification for a new message on a ticket you are involved in but not
+             *     looking at (the browser asks for permission when you turn it on).
+             */
+            browser_notifications: boolean;
+            /** @description A short sound with it. */
+            sound: boolean;
+        };
+        /** @description Change some settings; omitted fields stay as they are. */
+        PreferencesPatch: {
+            browser_notifications?: boolean | null;
+            sound?: boolean | null;
+        };
         /** @description RFC 9457 problem details, as returned by every error response. */
         Problem: {
             /** @description Always `about:blank`: the `code` is the machine-readable type. */
@@ -562,6 +621,33 @@ export interface components {
             allowed?: string[] | null;
             /** @description The request id, also in the `x-request-id` header; quote it when reporting a problem. */
             request_id?: string | null;
+        };
+        /** @description The ack of `ticket:read`: where you have read up to now. */
+        ReadAck: {
+            /** @enum {boolean} */
+            ok: true;
+            ticket_id: components["schemas"]["i64"];
+            /** Format: int64 */
+            last_read_seq: number;
+            /** Format: int64 */
+            unread_count: number;
+        };
+        /** @description `ticket:read`: the newest message on screen; the same rules as `POST /tickets/{id}/read`. */
+        ReadRequest: {
+            ticket_id: components["schemas"]["i64"];
+            /** Format: int64 */
+            seq: number;
+        };
+        /** @description Where a person has read up to on a ticket, and what is left. */
+        ReadState: {
+            ticket_id: components["schemas"]["i64"];
+            /** Format: int64 */
+            last_read_seq: number;
+            /**
+             * Format: int64
+             * @description Messages above `last_read_seq`, sent by someone else.
+             */
+            unread_count: number;
         };
         Ready: {
             /** @description `ready` */
@@ -600,6 +686,19 @@ export interface components {
         RoomUser: {
             ticket_id: components["schemas"]["i64"];
             user: components["schemas"]["UserSummary"];
+        };
+        /**
+         * @description Where the search words matched: the subject, the description, or a message (`seq`, the
+         *     newest matching one), with an excerpt around the hits.
+         */
+        SearchMatch: {
+            field: components["schemas"]["MatchField"];
+            /**
+             * Format: int64
+             * @description The matching message (`field` = `message`).
+             */
+            seq?: number | null;
+            excerpt: components["schemas"]["ExcerptPart"][];
         };
         /**
          * @description The ack of `ticket:message:send`: the stored message (a repeated `client_id` returns
@@ -708,6 +807,16 @@ export interface components {
              */
             message_count: number;
         };
+        /**
+         * @description `ticket:activity` (without joining the room): a new message on a ticket you created or
+         *     hold, or — for agents — one open in the pool. Lists re-order and count up from it.
+         */
+        TicketActivity: {
+            ticket_id: components["schemas"]["i64"];
+            last_message: components["schemas"]["LastMessage"];
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description `ticket:assigned`: taken, assigned, reassigned or released (`assigned_agent: null`). */
         TicketAssigned: {
             ticket_id: components["schemas"]["i64"];
@@ -735,6 +844,32 @@ export interface components {
         TicketUpdated: {
             ticket_id: components["schemas"]["i64"];
             ticket: components["schemas"]["Ticket"] | null;
+        };
+        /**
+         * @description A ticket as the caller sees it in a list or the detail: the ticket, the caller's unread
+         *     count and the newest message (`null` when there is none), and with `q`, where it matched.
+         */
+        TicketView: components["schemas"]["Ticket"] & {
+            /**
+             * Format: int64
+             * @description Messages the caller has not read, sent by someone else.
+             */
+            unread_count: number;
+            last_message?: components["schemas"]["LastMessage"] | null;
+            search_match?: components["schemas"]["SearchMatch"] | null;
+        };
+        /** @description Unread messages over the tickets a person is involved in. */
+        UnreadTotals: {
+            /**
+             * Format: int64
+             * @description Tickets with at least one unread message.
+             */
+            tickets: number;
+            /**
+             * Format: int64
+             * @description Unread messages in all.
+             */
+            messages: number;
         };
         UpdateUserRequest: {
             role?: components["schemas"]["Role"] | null;
@@ -917,7 +1052,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_Ticket"];
+                    "application/json": components["schemas"]["Page_TicketView"];
                 };
             };
             /** @description Not signed in, or the session has ended (`unauthorized`). */
@@ -1312,11 +1447,144 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             /** @description Not signed in, or the session has ended (`unauthorized`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error; the body carries only the request id (`internal`). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preferences"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error; the body carries only the request id (`internal`). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesPatch"];
+            };
+        };
+        responses: {
+            /** @description The settings now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preferences"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` lists each field (`validation_failed`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1577,7 +1845,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_Ticket"];
+                    "application/json": components["schemas"]["Page_TicketView"];
                 };
             };
             /** @description Not signed in, or the session has ended (`unauthorized`). */
@@ -1722,7 +1990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Ticket"];
+                    "application/json": components["schemas"]["TicketView"];
                 };
             };
             /** @description Not signed in, or the session has ended (`unauthorized`). */
@@ -2017,6 +2285,105 @@ export interface operations {
             };
             /** @description The ticket is closed (`ticket_closed`). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` lists each field (`validation_failed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error; the body carries only the request id (`internal`). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadRequest"];
+            };
+        };
+        responses: {
+            /** @description Where you have read up to now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadState"];
+                };
+            };
+            /** @description The body is not valid JSON (`malformed_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (`not_found`). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

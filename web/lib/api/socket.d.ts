@@ -14,12 +14,14 @@ export type ErrorAck = S["ErrorAck"];
 
 export interface ServerToClientEvents {
   "admin:stats": (payload: S["Stats"]) => void;
+  "ticket:activity": (payload: S["TicketActivity"]) => void;
   "ticket:assigned": (payload: S["TicketAssigned"]) => void;
   "ticket:created": (payload: S["TicketCreated"]) => void;
   "ticket:message:new": (payload: S["MessageNew"]) => void;
   "ticket:status:updated": (payload: S["StatusUpdated"]) => void;
   "ticket:typing:start": (payload: S["RoomUser"]) => void;
   "ticket:typing:stop": (payload: S["RoomUser"]) => void;
+  "ticket:unread": (payload: S["ReadState"]) => void;
   "ticket:updated": (payload: S["TicketUpdated"]) => void;
   "ticket:user_joined": (payload: S["RoomUser"]) => void;
   "ticket:user_left": (payload: S["RoomUser"]) => void;
@@ -29,6 +31,7 @@ export interface ClientToServerEvents {
   "ticket:join": (payload: S["JoinRequest"], ack: (response: S["JoinAck"] | ErrorAck) => void) => void;
   "ticket:leave": (payload: S["TicketRequest"], ack: (response: S["OkAck"] | ErrorAck) => void) => void;
   "ticket:message:send": (payload: S["SendRequest"], ack: (response: S["SendAck"] | ErrorAck) => void) => void;
+  "ticket:read": (payload: S["ReadRequest"], ack: (response: S["ReadAck"] | ErrorAck) => void) => void;
   "ticket:typing:start": (payload: S["TicketRequest"], ack: (response: S["OkAck"] | ErrorAck) => void) => void;
   "ticket:typing:stop": (payload: S["TicketRequest"], ack: (response: S["OkAck"] | ErrorAck) => void) => void;
 }
