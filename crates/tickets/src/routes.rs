@@ -68,7 +68,8 @@ pub struct ListQuery {
     /// `mine`, `available` or `all` (default).
     #[param(inline)]
     pub scope: Option<Scope>,
-    /// Words to find in the subject or description (PostgreSQL full-text search).
+    /// Words to find in the subject, the description or what was said in the messages you may
+    /// see (PostgreSQL full-text search); each hit says where it matched (`search_match`).
     #[validate(custom(function = "text::valid_search"))]
     #[param(inline)]
     pub q: Option<SearchText>,

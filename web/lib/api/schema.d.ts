@@ -1032,7 +1032,10 @@ export interface operations {
                 status?: components["schemas"]["TicketStatus"][];
                 /** @description `mine`, `available` or `all` (default). */
                 scope?: "mine" | "available" | "all";
-                /** @description Words to find in the subject or description (PostgreSQL full-text search). */
+                /**
+                 * @description Words to find in the subject, the description or what was said in the messages you may
+                 *     see (PostgreSQL full-text search); each hit says where it matched (`search_match`).
+                 */
                 q?: string;
                 /** @description Page size, 1–100 (default 20). */
                 limit?: number;
@@ -1827,7 +1830,10 @@ export interface operations {
                 status?: components["schemas"]["TicketStatus"][];
                 /** @description `mine`, `available` or `all` (default). */
                 scope?: "mine" | "available" | "all";
-                /** @description Words to find in the subject or description (PostgreSQL full-text search). */
+                /**
+                 * @description Words to find in the subject, the description or what was said in the messages you may
+                 *     see (PostgreSQL full-text search); each hit says where it matched (`search_match`).
+                 */
                 q?: string;
                 /** @description Page size, 1–100 (default 20). */
                 limit?: number;
