@@ -504,3 +504,67 @@ async fn seed_demo_twice_creates_nothing_new(pool: PgPool) {
     ).fetch_one(&app.state.db).await.unwrap();
     assert_eq!(gaps, 0);
 }
+
+/// The same PATCH on every path at once.
+async fn patch_all(app: &TestApp, paths: &[String], token: &str, body: Value) {
+    futures_util::future::join_all(paths.iter().map(|p| app.patch(p, token, body.clone()))).await;
+}
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn ticket_counters_stay_exact_through_concurrent_changes(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.admin("counter-admin").await;
+    let user = app.register("counter-user").await;
+    let agent = app.agent("counter-agent").await;
+    // Twenty tickets filed at once, then taken, resolved, closed and released at once.
+    let descriptions: Vec<String> = (0..20).map(|i| format!("counted {i}")).collect();
+    let ids: Vec<i64> =
+        futures_util::future::join_all(descriptions.iter().map(|d| app.ticket(&user, d))).await;
+    let assign: Vec<String> = ids
+        .iter()
+        .map(|id| format!("/tickets/{id}/assign"))
+        .collect();
+    let status: Vec<String> = ids
+        .iter()
+        .map(|id| format!("/tickets/{id}/status"))
+        .collect();
+    patch_all(&app, &assign[..12], &agent.token, json!({})).await;
+    patch_all(
+        &app,
+        &status[..8],
+        &agent.token,
+        json!({ "status": "resolved" }),
+    )
+    .await;
+    patch_all(
+        &app,
+        &status[..3],
+        &admin.token,
+        json!({ "status": "closed" }),
+    )
+    .await;
+    app.patch(&assign[11], &agent.token, json!({ "agent_id": null }))
+        .await;
+    let (_, s) = app.get("/admin/stats", &admin.token).await;
+    let counted: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT status::text, count(*) FROM tickets GROUP BY status ORDER BY status",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    let truth = |st: &str| counted.iter().find(|(s, _)| s == st).map_or(0, |(_, n)| *n);
+    assert_eq!(
+        (
+            truth("open"),
+            truth("assigned"),
+            truth("resolved"),
+            truth("closed")
+        ),
+        (9, 3, 5, 3)
+    );
+    assert_eq!(s["open_tickets"], truth("open"), "{s}");
+    assert_eq!(s["assigned_tickets"], truth("assigned"));
+    assert_eq!(s["resolved_tickets"], truth("resolved"));
+    assert_eq!(s["closed_tickets"], truth("closed"));
+    assert_eq!(s["total_tickets"], 20);
+}
