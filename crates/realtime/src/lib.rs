@@ -53,6 +53,46 @@ fn handle<A: Adapter>(io: SocketIo<A>) -> Realtime {
     }
 }
 
+/// Socket.IO keeps each connection's request head (URI, headers, extensions) for the socket's
+/// lifetime. The head hyper parsed borrows from the connection's 16 KiB read buffer, so
+/// keeping it would keep that buffer alive per socket; this layer gives Socket.IO owned copies
+/// instead (and axum's `OriginalUri` with them), so the buffer is freed after the upgrade.
+fn with_owned_request(router: Router) -> Router {
+    router.layer(axum::middleware::map_request(owned_head))
+}
+
+async fn owned_head(req: axum::extract::Request) -> axum::extract::Request {
+    if !req.uri().path().starts_with(SOCKET_PATH) {
+        return req;
+    }
+    let (mut parts, body) = req.into_parts();
+    let uri: axum::http::Uri = parts
+        .uri
+        .to_string()
+        .parse()
+        .unwrap_or_else(|_| parts.uri.clone());
+    let mut headers = axum::http::HeaderMap::with_capacity(parts.headers.len());
+    for (name, value) in &parts.headers {
+        let name =
+            axum::http::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap_or(name.clone());
+        let value = axum::http::HeaderValue::from_bytes(value.as_bytes()).unwrap_or(value.clone());
+        headers.append(name, value);
+    }
+    parts.uri = uri.clone();
+    parts.headers = headers;
+    if parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .is_some()
+    {
+        parts.extensions.insert(axum::extract::OriginalUri(uri));
+    }
+    axum::extract::Request::from_parts(parts, body)
+}
+
+/// Where Socket.IO listens.
+const SOCKET_PATH: &str = "/socket.io";
+
 fn builder(state: &AppState, pusher: &StatsPusher) -> socketioxide::SocketIoBuilder {
     SocketIo::builder()
         .with_state(state.clone())
@@ -60,6 +100,9 @@ fn builder(state: &AppState, pusher: &StatsPusher) -> socketioxide::SocketIoBuil
         .max_payload(MAX_PAYLOAD)
         .ws_max_message_size(MAX_PAYLOAD as usize)
         .max_buffer_size(256)
+        // Frames are small (a message is at most 5000 characters, payloads 64 KiB): a 1 KiB
+        // read buffer per socket instead of 4 KiB; tungstenite grows it for a bigger frame.
+        .ws_read_buffer_size(1024)
         .ping_interval(Duration::from_secs(25))
         .ping_timeout(Duration::from_secs(20))
         .ack_timeout(Duration::from_secs(10))
@@ -95,13 +138,13 @@ pub async fn attach(router: Router, state: AppState) -> anyhow::Result<(Router, 
                 .await?;
             install(&io, &state, pusher);
             tracing::info!("Socket.IO with the Redis adapter (multi-instance)");
-            Ok((router.layer(layer), handle(io)))
+            Ok((with_owned_request(router.layer(layer)), handle(io)))
         }
         None => {
             let (layer, io) = builder(&state, &pusher).build_layer();
             io.ns("/", events::on_connect.with(events::authenticate));
             install(&io, &state, pusher);
-            Ok((router.layer(layer), handle(io)))
+            Ok((with_owned_request(router.layer(layer)), handle(io)))
         }
     }
 }
