@@ -227,6 +227,7 @@ pub struct TicketView {
     pub ticket: Ticket,
     /// Messages the caller has not read, sent by someone else.
     pub unread_count: i64,
+    #[schema(required = true)]
     pub last_message: Option<LastMessage>,
     /// Only when the list was searched (`q`).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -30,7 +30,8 @@ export interface paths {
         };
         /**
          * Counts for the dashboard: tickets by status, accounts by role, and live connections.
-         * @description Ticket counts come from an index-only scan of `tickets_status_idx`.
+         * @description Ticket counts come from counters the database keeps in step with every ticket change
+         *     (flat however many tickets there are, and exact).
          */
         get: operations["stats"];
         put?: never;
@@ -552,7 +553,7 @@ export interface components {
                  * @description Messages the caller has not read, sent by someone else.
                  */
                 unread_count: number;
-                last_message?: components["schemas"]["LastMessage"] | null;
+                last_message: components["schemas"]["LastMessage"] | null;
                 search_match?: components["schemas"]["SearchMatch"] | null;
             })[];
             next_cursor?: string | null;
@@ -855,7 +856,7 @@ export interface components {
              * @description Messages the caller has not read, sent by someone else.
              */
             unread_count: number;
-            last_message?: components["schemas"]["LastMessage"] | null;
+            last_message: components["schemas"]["LastMessage"] | null;
             search_match?: components["schemas"]["SearchMatch"] | null;
         };
         /** @description Unread messages over the tickets a person is involved in. */
