@@ -45,7 +45,7 @@ pub struct ReadMoved {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReadRequest {
+pub struct MarkReadRequest {
     /// The `seq` of the newest message on screen (0 or more, at most the newest message's).
     #[validate(range(min = 0, message = "seq must be 0 or more."))]
     #[schema(minimum = 0)]
@@ -112,14 +112,14 @@ pub async fn mark_read(
     post, path = "/tickets/{id}/read", tag = "messages",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = i64, Path, description = "Ticket id")),
-    request_body = ReadRequest,
+    request_body = MarkReadRequest,
     responses((status = 200, description = "Where you have read up to now.", body = ReadState))
 )]
 async fn read(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<Id>,
-    ValidJson(req): ValidJson<ReadRequest>,
+    ValidJson(req): ValidJson<MarkReadRequest>,
 ) -> Result<Json<ReadState>, ApiError> {
     Ok(Json(
         mark_read(&state, Viewer::from(&user), id, req.seq).await?,

@@ -274,7 +274,15 @@ impl ErrorAck {
 
 fn add<T: ToSchema>(schemas: &mut BTreeMap<String, RefOr<Schema>>) -> String {
     let name = T::name().to_string();
-    schemas.insert(name.clone(), T::schema());
+    let schema = T::schema();
+    // Two types with one name would silently replace each other in the document.
+    if let Some(existing) = schemas.get(&name) {
+        assert!(
+            *existing == schema,
+            "two different schemas are named {name}: rename one"
+        );
+    }
+    schemas.insert(name.clone(), schema);
     let mut deps = Vec::new();
     T::schemas(&mut deps);
     for (n, s) in deps {

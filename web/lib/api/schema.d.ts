@@ -502,6 +502,13 @@ export interface components {
             /** Format: password */
             password: string;
         };
+        MarkReadRequest: {
+            /**
+             * Format: int64
+             * @description The `seq` of the newest message on screen (0 or more, at most the newest message's).
+             */
+            seq: number;
+        };
         /**
          * @description Where a search matched.
          * @enum {string}
@@ -2358,7 +2365,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReadRequest"];
+                "application/json": components["schemas"]["MarkReadRequest"];
             };
         };
         responses: {
