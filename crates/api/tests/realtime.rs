@@ -728,7 +728,10 @@ async fn admins_hear_the_stats_change_without_asking(pool: PgPool) {
             break s;
         }
     };
-    assert_eq!(s["connected_agents"], 2, "agents and admins with a socket: {s}");
+    assert_eq!(
+        s["connected_agents"], 2,
+        "agents and admins with a socket: {s}"
+    );
     // Only admins hear it.
     assert!(!sagent.receives("admin:stats", QUIET).await);
 }
@@ -760,8 +763,8 @@ async fn stats_pushes_count_sockets_on_every_instance(pool: PgPool) {
 /// answer, after `delay`.
 async fn post_and_hang_up(app: &TestApp, token: &str, ticket: i64, n: usize, delay: Duration) {
     use tokio::io::AsyncWriteExt;
-    let body = json!({ "content": format!("cut off {n}"), "client_id": format!("cut-{n}") })
-        .to_string();
+    let body =
+        json!({ "content": format!("cut off {n}"), "client_id": format!("cut-{n}") }).to_string();
     let req = format!(
         "POST /tickets/{ticket}/messages HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
