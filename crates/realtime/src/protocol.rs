@@ -6,7 +6,7 @@
 use myrelay_admin::routes::Stats;
 use myrelay_core::{ErrorCode, FieldError, Id};
 use myrelay_messages::Message;
-use myrelay_tickets::{Ticket, TicketStatus};
+use myrelay_tickets::{Ticket, TicketStatus, TimelineEvent};
 use myrelay_users::{UserContact, UserSummary};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -28,6 +28,7 @@ pub mod server {
     pub const TICKET_CREATED: &str = "ticket:created";
     pub const TICKET_UPDATED: &str = "ticket:updated";
     pub const ADMIN_STATS: &str = "admin:stats";
+    pub const TICKET_EVENT: &str = "ticket:event";
 }
 
 /// Client → server event names.
@@ -87,6 +88,13 @@ pub struct TicketUpdated {
     pub ticket_id: Id,
     #[schema(required = true)]
     pub ticket: Option<Ticket>,
+}
+
+/// `ticket:event`: a new entry in the timeline of a ticket room you are in (the same object
+/// as in `GET /tickets/{id}/events`), only to those who may see its kind.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TicketEventNew {
+    pub event: TimelineEvent,
 }
 
 // ---- client → server ----------------------------------------------------------------
@@ -254,6 +262,7 @@ pub fn document(doc: &mut OpenApi) {
     let created = add::<TicketCreated>(s);
     let updated = add::<TicketUpdated>(s);
     let stats = add::<Stats>(s);
+    let ticket_event = add::<TicketEventNew>(s);
     let join = add::<JoinRequest>(s);
     let ticket_req = add::<TicketRequest>(s);
     let send = add::<SendRequest>(s);
@@ -273,6 +282,7 @@ pub fn document(doc: &mut OpenApi) {
         server::TICKET_CREATED: schema_ref(&created),
         server::TICKET_UPDATED: schema_ref(&updated),
         server::ADMIN_STATS: schema_ref(&stats),
+        server::TICKET_EVENT: schema_ref(&ticket_event),
     });
     let event = |payload: &str, ack: &str| json!({ "payload": schema_ref(payload), "ack": schema_ref(ack) });
     let client_to_server = json!({

@@ -8,9 +8,9 @@ use crate::lifecycle::{self, Via, Who};
 use crate::model::{Ticket, TicketStatus};
 use crate::policy::{self, Access, Viewer};
 use crate::queries;
+use crate::timeline::{self, TicketEventKind};
 use myrelay_core::{ApiError, AppState, ErrorCode, Id, Role};
 use myrelay_users::UserSummary;
-use serde_json::json;
 
 /// Why a ticket change was refused.
 #[derive(Debug, thiserror::Error)]
@@ -100,20 +100,14 @@ pub async fn create(
 ) -> Result<Ticket, TicketError> {
     let mut tx = state.db.begin().await?;
     let id = queries::insert(&mut tx, creator.id, subject, description).await?;
-    queries::record_event(
-        &mut tx,
-        id,
-        creator.id,
-        "created",
-        json!({ "status": "open" }),
-    )
-    .await?;
     let ticket = queries::get(&mut *tx, id)
         .await?
         .ok_or(TicketError::NotFound)?;
+    let event = timeline::record(&mut tx, creator, TicketEventKind::Created, None, &ticket).await?;
     tx.commit().await?;
     state.announce(TicketEvent::Created {
         ticket: ticket.clone(),
+        event,
     });
     Ok(ticket)
 }
@@ -150,22 +144,23 @@ pub async fn change_status(
         ));
     }
     queries::set_status(&mut tx, id, to).await?;
-    queries::record_event(
-        &mut tx,
-        id,
-        actor.id,
-        "status_changed",
-        json!({ "from": t.status, "to": to }),
-    )
-    .await?;
     let ticket = queries::get(&mut *tx, id)
         .await?
         .ok_or(TicketError::NotFound)?;
+    let event = timeline::record(
+        &mut tx,
+        actor,
+        TicketEventKind::StatusChanged,
+        Some(&t),
+        &ticket,
+    )
+    .await?;
     tx.commit().await?;
     state.announce(TicketEvent::StatusChanged {
         ticket: ticket.clone(),
         from: t.status,
         actor: actor.clone(),
+        event,
     });
     Ok(ticket)
 }
@@ -245,25 +240,19 @@ pub async fn assign(
     }
     queries::set_assignee(&mut tx, id, target, to).await?;
     let kind = match (current, target) {
-        (None, Some(_)) => "assigned",
-        (Some(_), Some(_)) => "reassigned",
-        _ => "released",
+        (None, Some(_)) => TicketEventKind::Assigned,
+        (Some(_), Some(_)) => TicketEventKind::Reassigned,
+        _ => TicketEventKind::Released,
     };
-    queries::record_event(
-        &mut tx,
-        id,
-        actor.id,
-        kind,
-        json!({ "from": current, "to": target, "status_from": t.status, "status_to": to }),
-    )
-    .await?;
     let ticket = queries::get(&mut *tx, id)
         .await?
         .ok_or(TicketError::NotFound)?;
+    let event = timeline::record(&mut tx, actor, kind, Some(&t), &ticket).await?;
     tx.commit().await?;
     state.announce(TicketEvent::AssignmentChanged {
         ticket: ticket.clone(),
         actor: actor.clone(),
+        event,
     });
     Ok(ticket)
 }
