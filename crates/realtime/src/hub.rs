@@ -22,7 +22,7 @@ use tokio::sync::{Notify, mpsc};
 
 /// Everything the hub delivers, in the order it was announced.
 enum Announcement {
-    Ticket(TicketEvent),
+    Ticket(Box<TicketEvent>),
     Message(MessageCreated),
     Account(AccountEvent),
 }
@@ -46,7 +46,7 @@ impl<A: Adapter> Hub<A> {
         pusher.spawn(io.clone(), state.clone());
         let (t, m, a) = (tx.clone(), tx.clone(), tx);
         let sinks = Sinks::new()
-            .on(move |e: TicketEvent| drop(t.send(Announcement::Ticket(e))))
+            .on(move |e: TicketEvent| drop(t.send(Announcement::Ticket(Box::new(e)))))
             .on(move |e: MessageCreated| drop(m.send(Announcement::Message(e))))
             .on(move |e: AccountEvent| drop(a.send(Announcement::Account(e))));
         (Arc::new(Hub { io }), sinks)
@@ -57,7 +57,7 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announce
     match a {
         Announcement::Ticket(e) => {
             pusher.poke();
-            deliver_ticket(io, e).await;
+            deliver_ticket(io, *e).await;
         }
         Announcement::Message(MessageCreated { message, origin }) => {
             let room = rooms::ticket(message.ticket_id);
