@@ -102,7 +102,7 @@ pub struct AuditQuery {
     pub user: Option<Id>,
     /// From this time on (RFC 3339, inclusive).
     pub from: Option<DateTime<Utc>>,
-    /// Before this time (RFC 3339, exclusive).
+    /// Before this time (RFC 3339, exclusive; before `from`, nothing matches).
     pub to: Option<DateTime<Utc>>,
     /// Page size, 1–100 (default 20).
     #[validate(range(min = 1, max = 100, message = "limit must be between 1 and 100."))]
@@ -134,15 +134,6 @@ async fn audit_log(
     _admin: RequireAdmin,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Page<AuditEntry>>, ApiError> {
-    if let (Some(from), Some(to)) = (q.from, q.to)
-        && from > to
-    {
-        return Err(ApiError::field(
-            "to",
-            "range",
-            "`to` must not be before `from`.",
-        ));
-    }
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     let filter = AuditFilter {
         actor: q.actor,

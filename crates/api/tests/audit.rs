@@ -155,11 +155,6 @@ async fn bad_timeline_and_audit_queries_are_422_problems(pool: PgPool) {
         ("/admin/audit?limit=101".to_string(), &admin, "limit"),
         ("/admin/audit?kind=exploded".to_string(), &admin, "query"),
         ("/admin/audit?from=yesterday".to_string(), &admin, "query"),
-        (
-            "/admin/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z".to_string(),
-            &admin,
-            "to",
-        ),
     ];
     for (path, who, field) in bad {
         let res = app
@@ -319,6 +314,11 @@ async fn audit_filters_and_pages_cover_both_logs(pool: PgPool) {
     assert_eq!(kinds(&page), Vec::<&str>::new());
     let page = get("to=2000-01-01T00:00:00Z".into()).await;
     assert_eq!(kinds(&page), Vec::<&str>::new());
+    // A range that ends before it starts is empty, not an error.
+    let page = get("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z".into()).await;
+    assert_eq!(kinds(&page), Vec::<&str>::new());
+    let page = get("from=2000-01-01T00:00:00%2B02:00&to=2100-01-01T00:00:00Z".into()).await;
+    assert!(kinds(&page).len() >= 9, "offsets are read as such");
 
     // Every entry exactly once across pages of one, in the same order as one big page.
     let all = get("limit=100".into()).await;

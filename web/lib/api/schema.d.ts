@@ -1006,7 +1006,7 @@ export interface operations {
                 user?: components["schemas"]["i64"];
                 /** @description From this time on (RFC 3339, inclusive). */
                 from?: string;
-                /** @description Before this time (RFC 3339, exclusive). */
+                /** @description Before this time (RFC 3339, exclusive; before `from`, nothing matches). */
                 to?: string;
                 /** @description Page size, 1–100 (default 20). */
                 limit?: number;
