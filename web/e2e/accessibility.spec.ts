@@ -127,6 +127,13 @@ test("an admin's screens have no accessibility violations", async ({ browser }) 
   await expect(page.getByTestId("agent-row").first()).toBeVisible();
   await expectAccessible(page, "admin: agents");
 
+  await page.goto("/app/admin/audit");
+  await expect(page.getByTestId("audit-row").first()).toBeVisible();
+  await expectAccessible(page, "admin: audit log");
+  await page.goto(`/app/admin/audit?kind=role_changed&user=${agent.id}`);
+  await expect(page.getByTestId("audit-row")).toHaveCount(1);
+  await expectAccessible(page, "admin: audit log, filtered");
+
   await openTicket(page, `/app/inbox/${conversation}`);
   await expectAccessible(page, "admin: inbox detail");
   await context.close();

@@ -1,6 +1,7 @@
 //! Administration: live stats, every ticket, users and agents, role and activation changes,
-//! and the demo dataset.
+//! the audit log, and the demo dataset.
 
+pub mod audit;
 pub mod routes;
 pub mod seed;
 

@@ -8,9 +8,8 @@ use myrelay_core::{ApiError, AppState, ErrorCode, Id, Json, Path, Problem, Query
 use myrelay_tickets::queries as tickets;
 use myrelay_tickets::routes::ListQuery;
 use myrelay_tickets::{TicketView, Viewer};
-use myrelay_users::{User, UserFilter};
+use myrelay_users::{AccountChange, AccountFacts, User, UserFilter};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -23,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users))
         .routes(routes!(update_user))
         .routes(routes!(list_agents))
+        .merge(crate::audit::router())
 }
 
 /// Exactly the keys of SPEC §6.
@@ -217,22 +217,22 @@ async fn update_user(
         ));
     }
     let after = myrelay_users::set_access(&mut *tx, id, role, is_active).await?;
-    let changed = before.role != after.role || before.is_active != after.is_active;
+    let changes = AccountChange::between(
+        AccountFacts {
+            role: before.role,
+            is_active: before.is_active,
+        },
+        AccountFacts {
+            role: after.role,
+            is_active: after.is_active,
+        },
+    );
+    let changed = !changes.is_empty();
     if !after.is_active && before.is_active {
         myrelay_auth::session::revoke_all(&mut *tx, id).await?;
     }
-    if changed {
-        myrelay_users::record_event(
-            &mut *tx,
-            id,
-            Some(admin.id),
-            "updated",
-            json!({
-                "role": { "from": before.role, "to": after.role },
-                "is_active": { "from": before.is_active, "to": after.is_active },
-            }),
-        )
-        .await?;
+    for (kind, change) in &changes {
+        myrelay_users::record_event(&mut *tx, id, Some(admin.id), *kind, change).await?;
     }
     tx.commit().await?;
     if changed {

@@ -183,7 +183,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<String> {
         .bind(status)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO ticket_events (ticket_id, actor_user_id, kind, data) VALUES ($1, $2, 'created', '{\"seed\": true}')")
+        sqlx::query("INSERT INTO ticket_events (ticket_id, actor_user_id, kind, data) VALUES ($1, $2, 'created', '{\"before\": null, \"after\": {\"status\": \"open\", \"agent\": null}}')")
             .bind(ticket_id)
             .bind(creator_id)
             .execute(&mut *tx)

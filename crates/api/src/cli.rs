@@ -53,7 +53,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let pool = crate::db::connect_and_migrate(&config).await?;
             let state = crate::server::app_state(pool, config);
-            let u = myrelay_auth::accounts::create_admin(&state, &email, &password, &name).await?;
+            let u = myrelay_auth::accounts::create_admin(
+                &state,
+                &email,
+                &password,
+                &name,
+                myrelay_auth::accounts::AccountVia::Cli,
+            )
+            .await?;
             println!("created admin {} (id {})", u.email, u.id);
             Ok(())
         }

@@ -1,5 +1,6 @@
 //! Issue 2: authentication, sessions, errors at the edge, limits, CORS, headers.
 
+use myrelay_auth::accounts::AccountVia;
 use myrelay_test_support::{TestApp, b64url, claims_of, sign_claims};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -442,9 +443,15 @@ async fn ready_reports_503_when_the_database_is_gone(pool: PgPool) {
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn create_admin_creates_an_admin_who_can_log_in(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    myrelay_auth::accounts::create_admin(&app.state, "root@test.example", "admin-password", "Root")
-        .await
-        .unwrap();
+    myrelay_auth::accounts::create_admin(
+        &app.state,
+        "root@test.example",
+        "admin-password",
+        "Root",
+        AccountVia::Cli,
+    )
+    .await
+    .unwrap();
     let (s, body) = app.login("root@test.example", "admin-password").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(body["user"]["role"], "admin");
@@ -456,7 +463,8 @@ async fn create_admin_creates_an_admin_who_can_log_in(pool: PgPool) {
             &app.state,
             "ROOT@test.example",
             "admin-password",
-            "Root"
+            "Root",
+            AccountVia::Cli,
         )
         .await
         .is_err()
@@ -542,7 +550,14 @@ async fn create_admin_refuses_what_registration_refuses(pool: PgPool) {
         ("root@test.example", &"x".repeat(72), "Root"),     // 72 bytes
         ("root@test.example", "admin-password", "   "),     // blank name
     ] {
-        let r = myrelay_auth::accounts::create_admin(&app.state, email, password, name).await;
+        let r = myrelay_auth::accounts::create_admin(
+            &app.state,
+            email,
+            password,
+            name,
+            AccountVia::Cli,
+        )
+        .await;
         assert!(
             r.is_err(),
             "{email} / {} bytes / {name:?} was accepted",

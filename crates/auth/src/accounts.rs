@@ -4,7 +4,12 @@
 
 use crate::password;
 use myrelay_core::{AppState, Role};
-use myrelay_users::{self as users, DisplayName, Email, NewUser, UserRow};
+use myrelay_users::{
+    self as users, AccountChange, AccountEventKind, AccountFacts, DisplayName, Email, NewUser,
+    UserRow,
+};
+
+pub use myrelay_users::AccountVia;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -31,19 +36,22 @@ fn invalid(field: &'static str) -> impl FnOnce(validator::ValidationError) -> Ac
     }
 }
 
-/// Create an admin (fails when the email is taken or the input is invalid).
+/// Create an admin (fails when the email is taken or the input is invalid), recorded in the
+/// account log with no actor and where it came from (`via`).
 pub async fn create_admin(
     state: &AppState,
     email: &str,
     password: &str,
     name: &str,
+    via: AccountVia,
 ) -> Result<UserRow, AccountError> {
     let email = Email::parse(email).map_err(invalid("email"))?;
     let name = DisplayName::parse(name).map_err(invalid("name"))?;
     password::check(password).map_err(invalid("password"))?;
     let hash = password::hash(password.to_string(), state.config.bcrypt_cost).await?;
+    let mut tx = state.db.begin().await?;
     let user = users::insert(
-        &state.db,
+        &mut *tx,
         NewUser {
             email: &email,
             password_hash: &hash,
@@ -59,13 +67,21 @@ pub async fn create_admin(
         _ => AccountError::Database(e),
     })?;
     users::record_event(
-        &state.db,
+        &mut *tx,
         user.id,
         None,
-        "admin_created",
-        serde_json::json!({ "role": { "from": null, "to": Role::Admin } }),
+        AccountEventKind::AdminCreated,
+        &AccountChange {
+            before: None,
+            after: AccountFacts {
+                role: user.role,
+                is_active: user.is_active,
+            },
+            via: Some(via),
+        },
     )
     .await?;
+    tx.commit().await?;
     Ok(user)
 }
 
@@ -79,7 +95,7 @@ pub async fn bootstrap_admin(state: &AppState) -> Result<Option<UserRow>, Accoun
     if users::count_active_admins(&state.db).await? > 0 {
         return Ok(None);
     }
-    let user = create_admin(state, email, password, "Administrator").await?;
+    let user = create_admin(state, email, password, "Administrator", AccountVia::Env).await?;
     tracing::info!(user_id = user.id, email = %user.email, "created the first admin from the environment");
     Ok(Some(user))
 }

@@ -14,7 +14,8 @@ use myrelay_core::error::on_constraint;
 use myrelay_core::text::TextRule;
 use myrelay_core::{ApiError, AppState, ErrorCode, Json, Problem, Role, ValidJson};
 use myrelay_users::{
-    self as users, DisplayName, Email, NewUser, Preferences, PreferencesPatch, User,
+    self as users, AccountChange, AccountEventKind, AccountFacts, DisplayName, Email, NewUser,
+    Preferences, PreferencesPatch, User,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -163,8 +164,9 @@ async fn register(
     let display_name =
         DisplayName::parse(&req.display_name).map_err(|e| ApiError::invalid("display_name", e))?;
     let hash = password::hash(req.password, state.config.bcrypt_cost).await?;
+    let mut tx = state.db.begin().await?;
     let user = users::insert(
-        &state.db,
+        &mut *tx,
         NewUser {
             email: &email,
             password_hash: &hash,
@@ -181,6 +183,23 @@ async fn register(
             )
         })
     })?;
+    // The new user is the actor of their own registration.
+    users::record_event(
+        &mut *tx,
+        user.id,
+        Some(user.id),
+        AccountEventKind::Registered,
+        &AccountChange {
+            before: None,
+            after: AccountFacts {
+                role: user.role,
+                is_active: user.is_active,
+            },
+            via: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
     state.announce(AccountEvent::Registered { user_id: user.id });
     start_session(&state, user, &headers, ip, StatusCode::CREATED).await
 }

@@ -3,15 +3,15 @@
 //! names).
 
 use crate::protocol::{
-    MessageNew, StatusUpdated, TicketActivity, TicketAssigned, TicketCreated, TicketUpdated, server,
+    MessageNew, StatusUpdated, TicketActivity, TicketAssigned, TicketCreated, TicketEventNew,
+    TicketUpdated, server,
 };
 use crate::{broadcast, rooms};
 use myrelay_admin::routes::Stats;
 use myrelay_auth::AccountEvent;
 use myrelay_core::{AppState, Id, LiveCounts, LiveStats, Sinks};
 use myrelay_messages::{MessageCreated, ReadMoved};
-use myrelay_tickets::LastMessage;
-use myrelay_tickets::TicketEvent;
+use myrelay_tickets::{LastMessage, Ticket, TicketEvent, TimelineEvent, timeline};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
@@ -23,7 +23,7 @@ use tokio::sync::{Notify, mpsc};
 
 /// Everything the hub delivers, in the order it was announced.
 enum Announcement {
-    Ticket(TicketEvent),
+    Ticket(Box<TicketEvent>),
     Message(MessageCreated),
     Account(AccountEvent),
     Read(ReadMoved),
@@ -48,7 +48,7 @@ impl<A: Adapter> Hub<A> {
         pusher.spawn(io.clone(), state.clone());
         let (t, m, a, r) = (tx.clone(), tx.clone(), tx.clone(), tx);
         let sinks = Sinks::new()
-            .on(move |e: TicketEvent| drop(t.send(Announcement::Ticket(e))))
+            .on(move |e: TicketEvent| drop(t.send(Announcement::Ticket(Box::new(e)))))
             .on(move |e: MessageCreated| drop(m.send(Announcement::Message(e))))
             .on(move |e: AccountEvent| drop(a.send(Announcement::Account(e))))
             .on(move |e: ReadMoved| drop(r.send(Announcement::Read(e))));
@@ -60,7 +60,7 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announce
     match a {
         Announcement::Ticket(e) => {
             pusher.poke();
-            deliver_ticket(io, e).await;
+            deliver_ticket(io, *e).await;
         }
         Announcement::Read(ReadMoved { user_id, state }) => {
             broadcast::emit(|| io.to(rooms::user(user_id)), server::UNREAD, &state).await;
@@ -121,8 +121,9 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announce
 }
 
 async fn deliver_ticket<A: Adapter>(io: &SocketIo<A>, e: TicketEvent) {
-    let (actor, ticket, status_from) = match e {
-        TicketEvent::Created { ticket } => {
+    let (actor, ticket, status_from, event) = match e {
+        TicketEvent::Created { ticket, event } => {
+            emit_timeline(io, &ticket, event).await;
             let creator = rooms::user(ticket.created_by.id);
             broadcast::emit(
                 || io.to([rooms::AGENTS.to_string(), creator.clone()]),
@@ -136,8 +137,13 @@ async fn deliver_ticket<A: Adapter>(io: &SocketIo<A>, e: TicketEvent) {
             ticket,
             from,
             actor,
-        } => (actor, ticket, Some(from)),
-        TicketEvent::AssignmentChanged { ticket, actor } => (actor, ticket, None),
+            event,
+        } => (actor, ticket, Some(from), event),
+        TicketEvent::AssignmentChanged {
+            ticket,
+            actor,
+            event,
+        } => (actor, ticket, None, event),
     };
     let id = ticket.id;
     let room = rooms::ticket(id);
@@ -172,6 +178,7 @@ async fn deliver_ticket<A: Adapter>(io: &SocketIo<A>, e: TicketEvent) {
             broadcast::emit(|| io.to(room.clone()), server::ASSIGNED, &payload).await;
         }
     }
+    emit_timeline(io, &ticket, event).await;
     // Inbox feeds: the full ticket to whoever may see it, `ticket: null` to agents from
     // whose view it has gone.
     let update = TicketUpdated {
@@ -192,6 +199,27 @@ async fn deliver_ticket<A: Adapter>(io: &SocketIo<A>, e: TicketEvent) {
             },
         )
         .await;
+    }
+}
+
+/// `ticket:event` to the ticket's room, to the sockets whose role may see the event's kind
+/// ([`timeline::visible_to`]). Staff see every kind; the only customer sockets in a ticket
+/// room are its creator's (SPEC §1), so a kind customers may not see skips their user room.
+async fn emit_timeline<A: Adapter>(io: &SocketIo<A>, ticket: &Ticket, event: TimelineEvent) {
+    let room = rooms::ticket(ticket.id);
+    let creator = &ticket.created_by;
+    let hidden_from_creator = !timeline::visible_to(event.kind, creator.role);
+    let payload = TicketEventNew { event };
+    if hidden_from_creator {
+        let creator_room = rooms::user(creator.id);
+        broadcast::emit(
+            || io.to(room.clone()).except(creator_room.clone()),
+            server::TICKET_EVENT,
+            &payload,
+        )
+        .await;
+    } else {
+        broadcast::emit(|| io.to(room.clone()), server::TICKET_EVENT, &payload).await;
     }
 }
 

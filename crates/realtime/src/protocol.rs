@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use myrelay_admin::routes::Stats;
 use myrelay_core::{ErrorCode, FieldError, Id};
 use myrelay_messages::{Message, ReadState};
-use myrelay_tickets::{LastMessage, Ticket, TicketStatus};
+use myrelay_tickets::{LastMessage, Ticket, TicketStatus, TimelineEvent};
 use myrelay_users::{UserContact, UserSummary};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -31,6 +31,7 @@ pub mod server {
     pub const ADMIN_STATS: &str = "admin:stats";
     pub const ACTIVITY: &str = "ticket:activity";
     pub const UNREAD: &str = "ticket:unread";
+    pub const TICKET_EVENT: &str = "ticket:event";
 }
 
 /// Client → server event names.
@@ -105,6 +106,13 @@ pub struct TicketActivity {
 /// `ticket:unread` (to all of a person's sockets): their read pointer on a ticket moved (in
 /// this tab or another), so badges clear everywhere.
 pub type UnreadChanged = ReadState;
+
+/// `ticket:event`: a new entry in the timeline of a ticket room you are in (the same object
+/// as in `GET /tickets/{id}/events`), only to those who may see its kind.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TicketEventNew {
+    pub event: TimelineEvent,
+}
 
 // ---- client → server ----------------------------------------------------------------
 
@@ -313,6 +321,7 @@ pub fn document(doc: &mut OpenApi) {
     let unread = add::<ReadState>(s);
     let read = add::<ReadRequest>(s);
     let read_ack = add::<ReadAck>(s);
+    let ticket_event = add::<TicketEventNew>(s);
     let join = add::<JoinRequest>(s);
     let ticket_req = add::<TicketRequest>(s);
     let send = add::<SendRequest>(s);
@@ -334,6 +343,7 @@ pub fn document(doc: &mut OpenApi) {
         server::ADMIN_STATS: schema_ref(&stats),
         server::ACTIVITY: schema_ref(&activity),
         server::UNREAD: schema_ref(&unread),
+        server::TICKET_EVENT: schema_ref(&ticket_event),
     });
     let event = |payload: &str, ack: &str| json!({ "payload": schema_ref(payload), "ack": schema_ref(ack) });
     let client_to_server = json!({

@@ -9,9 +9,11 @@ pub mod policy;
 pub mod queries;
 pub mod routes;
 pub mod service;
+pub mod timeline;
 
 pub use events::TicketEvent;
 pub use model::{LastMessage, Ticket, TicketStatus, TicketView};
 pub use policy::Viewer;
 pub use routes::router;
 pub use service::{TicketError, load_visible};
+pub use timeline::{TicketEventKind, TicketFacts, TimelineEvent};

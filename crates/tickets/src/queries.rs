@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 use myrelay_core::pagination::{Cursor, Page};
 use myrelay_core::{Id, Role};
 use myrelay_users::User;
-use serde_json::Value;
 use sqlx::{PgExecutor, Postgres, Transaction};
 
 /// Columns of [`TicketRow`], over `tickets t`, creator `c` and assignee `a`.
@@ -333,26 +332,6 @@ pub async fn set_assignee(
     .bind(id)
     .bind(agent)
     .bind(status)
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
-}
-
-/// Append to the ticket's event log (in the same transaction as the change).
-pub async fn record_event(
-    tx: &mut Transaction<'_, Postgres>,
-    ticket_id: Id,
-    actor: Id,
-    kind: &str,
-    data: Value,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO ticket_events (ticket_id, actor_user_id, kind, data) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(ticket_id)
-    .bind(actor)
-    .bind(kind)
-    .bind(data)
     .execute(&mut **tx)
     .await
     .map(|_| ())

@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_ticket))
         .routes(routes!(change_status))
         .routes(routes!(assign_ticket))
+        .merge(crate::timeline::router())
 }
 
 impl From<&CurrentUser> for Viewer {

@@ -8,9 +8,9 @@ use crate::lifecycle::{self, Via, Who};
 use crate::model::{Ticket, TicketStatus, TicketView};
 use crate::policy::{self, Access, Viewer};
 use crate::queries;
+use crate::timeline::{self, TicketEventKind, TimelineEvent};
 use myrelay_core::{ApiError, AppState, ErrorCode, Id, Role};
 use myrelay_users::UserSummary;
-use serde_json::json;
 use sqlx::{Postgres, Transaction};
 
 /// Why a ticket change was refused.
@@ -113,30 +113,35 @@ pub async fn create(
 ) -> Result<Ticket, TicketError> {
     let mut tx = state.db.begin().await?;
     let id = queries::insert(&mut tx, creator.id, subject, description).await?;
-    let data = json!({ "status": "open" });
-    commit_change(state, tx, id, creator.id, "created", data, |ticket| {
-        TicketEvent::Created { ticket }
-    })
+    commit_change(
+        state,
+        tx,
+        id,
+        creator,
+        TicketEventKind::Created,
+        None,
+        |ticket, event| TicketEvent::Created { ticket, event },
+    )
     .await
 }
 
-/// Record the change in the ticket's event log, read the ticket back, commit, and announce
-/// the change (the tail of every operation here).
+/// Read the changed ticket back, record the change in its timeline, commit, and announce it
+/// (the tail of every operation here). `before` is the ticket as it was (none for a new one).
 async fn commit_change(
     state: &AppState,
     mut tx: Transaction<'_, Postgres>,
     id: Id,
-    actor: Id,
-    kind: &str,
-    data: serde_json::Value,
-    event: impl FnOnce(Ticket) -> TicketEvent,
+    actor: &UserSummary,
+    kind: TicketEventKind,
+    before: Option<&Ticket>,
+    announcement: impl FnOnce(Ticket, TimelineEvent) -> TicketEvent,
 ) -> Result<Ticket, TicketError> {
-    queries::record_event(&mut tx, id, actor, kind, data).await?;
     let ticket = queries::get(&mut *tx, id)
         .await?
         .ok_or(TicketError::NotFound)?;
+    let event = timeline::record(&mut tx, actor, kind, before, &ticket).await?;
     tx.commit().await?;
-    state.announce(event(ticket.clone()));
+    state.announce(announcement(ticket.clone(), event));
     Ok(ticket)
 }
 
@@ -178,24 +183,16 @@ pub async fn change_status(
         ));
     }
     queries::set_status(&mut tx, id, to).await?;
-    queries::record_event(
-        &mut tx,
-        id,
-        actor.id,
-        "status_changed",
-        json!({ "from": t.status, "to": to }),
-    )
-    .await?;
-    let ticket = queries::get(&mut *tx, id)
-        .await?
-        .ok_or(TicketError::NotFound)?;
-    tx.commit().await?;
-    state.announce(TicketEvent::StatusChanged {
-        ticket: ticket.clone(),
-        from: t.status,
-        actor: actor.clone(),
-    });
-    Ok(ticket)
+    let kind = TicketEventKind::StatusChanged;
+    commit_change(state, tx, id, actor, kind, Some(&t), |ticket, event| {
+        TicketEvent::StatusChanged {
+            ticket,
+            from: t.status,
+            actor: actor.clone(),
+            event,
+        }
+    })
+    .await
 }
 
 /// Take (`target` = the actor), assign or reassign (`target` = an agent), or release
@@ -270,25 +267,16 @@ pub async fn assign(
     }
     queries::set_assignee(&mut tx, id, target, to).await?;
     let kind = match (current, target) {
-        (None, Some(_)) => "assigned",
-        (Some(_), Some(_)) => "reassigned",
-        _ => "released",
+        (None, Some(_)) => TicketEventKind::Assigned,
+        (Some(_), Some(_)) => TicketEventKind::Reassigned,
+        _ => TicketEventKind::Released,
     };
-    queries::record_event(
-        &mut tx,
-        id,
-        actor.id,
-        kind,
-        json!({ "from": current, "to": target, "status_from": t.status, "status_to": to }),
-    )
-    .await?;
-    let ticket = queries::get(&mut *tx, id)
-        .await?
-        .ok_or(TicketError::NotFound)?;
-    tx.commit().await?;
-    state.announce(TicketEvent::AssignmentChanged {
-        ticket: ticket.clone(),
-        actor: actor.clone(),
-    });
-    Ok(ticket)
+    commit_change(state, tx, id, actor, kind, Some(&t), |ticket, event| {
+        TicketEvent::AssignmentChanged {
+            ticket,
+            actor: actor.clone(),
+            event,
+        }
+    })
+    .await
 }

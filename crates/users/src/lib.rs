@@ -1,15 +1,16 @@
 //! The user record: how it is stored, how it is shown, its validated input and its queries.
 
+pub mod events;
 pub mod input;
 
 use chrono::{DateTime, Utc};
 use myrelay_core::pagination::Cursor;
 use myrelay_core::{Id, Role};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sqlx::PgExecutor;
 use utoipa::ToSchema;
 
+pub use events::{AccountChange, AccountEventKind, AccountFacts, AccountVia, record_event};
 pub use input::{DisplayName, Email, normalize_email};
 
 /// A user row as stored (the hash never leaves this crate's callers).
@@ -229,26 +230,6 @@ pub async fn set_access(
     .bind(is_active)
     .fetch_one(db)
     .await
-}
-
-/// Append to the account event log (in the transaction of the change).
-pub async fn record_event(
-    db: impl PgExecutor<'_>,
-    user_id: Id,
-    actor: Option<Id>,
-    kind: &str,
-    data: Value,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO user_events (user_id, actor_user_id, kind, data) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(user_id)
-    .bind(actor)
-    .bind(kind)
-    .bind(data)
-    .execute(db)
-    .await
-    .map(|_| ())
 }
 
 /// A person's notification settings (SPEC §10), stored server-side.

@@ -2,19 +2,23 @@
 
 import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import { Button, Spinner } from "@/components/ui/Button";
-import type { Message, User } from "@/lib/api/types";
+import type { Message, TimelineEvent, User } from "@/lib/api/types";
 import { formatDateTime, formatMessageTime, ROLE_LABEL } from "@/lib/format";
 import type { PendingMessage } from "@/lib/ticketRoom/useSendQueue";
+import { interleave } from "@/lib/timeline";
+import { SystemLine } from "./SystemLine";
 
 const NEAR_BOTTOM_PX = 96;
 
 /**
- * The conversation, oldest at the top. Stays pinned to the bottom while the reader is
+ * The conversation, oldest at the top, with the ticket's events as system lines in time
+ * order among the messages. Stays pinned to the bottom while the reader is
  * there; otherwise keeps their place and offers a "new messages" button (no jumps).
  */
 export function MessageList({
   me,
   messages,
+  events,
   pending,
   loading,
   error,
@@ -26,6 +30,7 @@ export function MessageList({
 }: {
   me: User;
   messages: Message[];
+  events: TimelineEvent[];
   pending: PendingMessage[];
   loading: boolean;
   error: string | null;
@@ -48,7 +53,7 @@ export function MessageList({
     setUnseen(0);
   }, []);
 
-  const lastKey = `${messages.at(-1)?.id ?? 0}:${pending.length}:${pending.at(-1)?.client_id ?? ""}`;
+  const lastKey = `${messages.at(-1)?.id ?? 0}:${events.at(-1)?.id ?? 0}:${pending.length}:${pending.at(-1)?.client_id ?? ""}`;
   const firstId = messages[0]?.id ?? 0;
 
   useLayoutEffect(() => {
@@ -108,9 +113,13 @@ export function MessageList({
           {!loading && !error && messages.length === 0 && pending.length === 0 && (
             <p className="py-8 text-center text-sm text-slate-500">No messages yet. Say hello below.</p>
           )}
-          {messages.map((m) => (
-            <MessageBubble key={m.id} message={m} mine={m.sender.id === me.id} />
-          ))}
+          {interleave(messages, events, hasOlder).map((item) =>
+            item.type === "message" ? (
+              <MessageBubble key={`m${item.message.id}`} message={item.message} mine={item.message.sender.id === me.id} />
+            ) : (
+              <SystemLine key={`e${item.event.id}`} event={item.event} meId={me.id} />
+            ),
+          )}
           {pending.map((p) => (
             <PendingBubble key={p.client_id} item={p} onRetry={onRetry} onDiscard={onDiscard} />
           ))}

@@ -23,6 +23,7 @@ function navFor(user: User): NavItem[] {
       { href: "/app/admin/tickets", label: "All tickets" },
       { href: "/app/admin/users", label: "Users" },
       { href: "/app/admin/agents", label: "Agents" },
+      { href: "/app/admin/audit", label: "Audit log" },
     );
   }
   return items;

@@ -12,7 +12,7 @@ import { TicketHeader } from "./TicketHeader";
 /** A ticket's page: the pinned case summary, the live conversation and the composer. */
 export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number; backHref: string; backLabel: string }) {
   const me = useCurrentUser();
-  const { connection, room, history, outbox, typing } = useTicketRoom(ticketId);
+  const { connection, room, history, outbox, typing, events } = useTicketRoom(ticketId);
   const { ticket } = room;
 
   if (room.ticketError && !ticket) {
@@ -62,6 +62,7 @@ export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number
       <MessageList
         me={me}
         messages={history.messages}
+        events={events}
         pending={outbox.pending}
         loading={history.status === "loading"}
         error={history.status === "error" ? history.error : null}

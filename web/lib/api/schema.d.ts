@@ -21,6 +21,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log: every ticket and account event, newest first.
+         * @description Ticket events (filed, taken, released, reassigned, status changes) and account events
+         *     (registration, admin created, role change, deactivation, reactivation), each with its
+         *     actor, its subject, and the state before and after. Filters combine (all must hold);
+         *     `ticket` keeps only ticket events and `user` only account events. The log is
+         *     append-only: nothing changes or deletes an entry.
+         */
+        get: operations["audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/stats": {
         parameters: {
             query?: never;
@@ -308,6 +332,30 @@ export interface paths {
         patch: operations["assign_ticket"];
         trace?: never;
     };
+    "/tickets/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A ticket's timeline, oldest first.
+         * @description What happened to the ticket and who did it: filed, taken, released, reassigned, status
+         *     changes, each with the ticket's status and assignee before and after. Oldest first, as a
+         *     timeline reads; follow `next_cursor` for later events (a client catching up after a
+         *     reconnect reads from the start, or from the last cursor it had). Customers see the events
+         *     of their own ticket that are theirs to know; staff see all.
+         */
+        get: operations["list_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tickets/{id}/messages": {
         parameters: {
             query?: never;
@@ -379,6 +427,37 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description Something that happened to an account: who did it (`null`: the system, for an admin made
+         *     from the command line or the environment) and the account's access before and after.
+         */
+        AccountEntry: {
+            id: components["schemas"]["i64"];
+            kind: components["schemas"]["AccountEventKind"];
+            actor: components["schemas"]["UserSummary"] | null;
+            /** @description The account the event is about. */
+            user: components["schemas"]["UserSummary"];
+            before: components["schemas"]["AccountFacts"] | null;
+            after: components["schemas"]["AccountFacts"];
+            via: components["schemas"]["AccountVia"] | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description What happened to an account. Stored as text (checked by `user_events_kind_check`).
+         * @enum {string}
+         */
+        AccountEventKind: "registered" | "admin_created" | "role_changed" | "deactivated" | "reactivated";
+        /** @description An account's access: what the audit log shows before and after a change. */
+        AccountFacts: {
+            role: components["schemas"]["Role"];
+            is_active: boolean;
+        };
+        /**
+         * @description Where an account made outside registration came from.
+         * @enum {string}
+         */
+        AccountVia: "cli" | "env";
         /** @description Why an event was refused; `code` is one of the API's error codes. */
         AckError: {
             code: components["schemas"]["ErrorCode"];
@@ -420,6 +499,17 @@ export interface components {
              */
             agent_id?: number | null;
         };
+        /**
+         * @description One entry of the audit log; `source` says which log it comes from. A ticket entry is the
+         *     ticket's timeline event (its subject is `ticket_id`); an account entry's subject is `user`.
+         */
+        AuditEntry: (components["schemas"]["TimelineEvent"] & {
+            /** @enum {string} */
+            source: "ticket";
+        }) | (components["schemas"]["AccountEntry"] & {
+            /** @enum {string} */
+            source: "account";
+        });
         /**
          * @description A signed-in session: the user, a bearer token and when it expires. The same token is
          *     set as the HttpOnly session cookie.
@@ -553,6 +643,20 @@ export interface components {
          * @description A page of a keyset-paginated list. Pass `next_cursor` back as `cursor`; `null` means
          *     this is the last page.
          */
+        Page_AuditEntry: {
+            items: ((components["schemas"]["TimelineEvent"] & {
+                /** @enum {string} */
+                source: "ticket";
+            }) | (components["schemas"]["AccountEntry"] & {
+                /** @enum {string} */
+                source: "account";
+            }))[];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description A page of a keyset-paginated list. Pass `next_cursor` back as `cursor`; `null` means
+         *     this is the last page.
+         */
         Page_TicketView: {
             items: (components["schemas"]["Ticket"] & {
                 /**
@@ -563,6 +667,26 @@ export interface components {
                 last_message: components["schemas"]["LastMessage"] | null;
                 search_match?: components["schemas"]["SearchMatch"] | null;
             })[];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description A page of a keyset-paginated list. Pass `next_cursor` back as `cursor`; `null` means
+         *     this is the last page.
+         */
+        Page_TimelineEvent: {
+            items: {
+                /** @description Increases with every event of the ticket (the timeline's order). */
+                id: components["schemas"]["i64"];
+                ticket_id: components["schemas"]["i64"];
+                kind: components["schemas"]["TicketEventKind"];
+                /** @description Who made the change. */
+                actor: components["schemas"]["UserSummary"];
+                before: components["schemas"]["TicketFacts"] | null;
+                /** @description The ticket after the change. */
+                after: components["schemas"]["TicketFacts"];
+                /** Format: date-time */
+                created_at: string;
+            }[];
             next_cursor?: string | null;
         };
         /**
@@ -836,6 +960,23 @@ export interface components {
         TicketCreated: {
             ticket: components["schemas"]["Ticket"];
         };
+        /**
+         * @description What happened to a ticket. Stored as text (checked by `ticket_events_kind_check`).
+         * @enum {string}
+         */
+        TicketEventKind: "created" | "assigned" | "released" | "reassigned" | "status_changed";
+        /**
+         * @description `ticket:event`: a new entry in the timeline of a ticket room you are in (the same object
+         *     as in `GET /tickets/{id}/events`), only to those who may see its kind.
+         */
+        TicketEventNew: {
+            event: components["schemas"]["TimelineEvent"];
+        };
+        /** @description A ticket's status and assignee, as an event found and left it. */
+        TicketFacts: {
+            status: components["schemas"]["TicketStatus"];
+            assignee: components["schemas"]["UserSummary"] | null;
+        };
         /** @description `ticket:leave`, `ticket:typing:start`, `ticket:typing:stop`. */
         TicketRequest: {
             ticket_id: components["schemas"]["i64"];
@@ -865,6 +1006,23 @@ export interface components {
             unread_count: number;
             last_message: components["schemas"]["LastMessage"] | null;
             search_match?: components["schemas"]["SearchMatch"] | null;
+        };
+        /**
+         * @description One entry of a ticket's timeline: the same object in `GET /tickets/{id}/events`, the
+         *     `ticket:event` broadcast and the audit log.
+         */
+        TimelineEvent: {
+            /** @description Increases with every event of the ticket (the timeline's order). */
+            id: components["schemas"]["i64"];
+            ticket_id: components["schemas"]["i64"];
+            kind: components["schemas"]["TicketEventKind"];
+            /** @description Who made the change. */
+            actor: components["schemas"]["UserSummary"];
+            before: components["schemas"]["TicketFacts"] | null;
+            /** @description The ticket after the change. */
+            after: components["schemas"]["TicketFacts"];
+            /** Format: date-time */
+            created_at: string;
         };
         /** @description Unread messages over the tickets a person is involved in. */
         UnreadTotals: {
@@ -951,6 +1109,87 @@ export interface operations {
             };
             /** @description Admins only (`forbidden`). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error; the body carries only the request id (`internal`). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_log: {
+        parameters: {
+            query?: {
+                /** @description Only what this user did (user id). */
+                actor?: components["schemas"]["i64"];
+                /** @description Only these kinds (repeat the parameter for several). */
+                kind?: (components["schemas"]["TicketEventKind"] | components["schemas"]["AccountEventKind"])[];
+                /** @description Only events of this ticket (ticket id; account events are left out). */
+                ticket?: components["schemas"]["i64"];
+                /** @description Only events about this account (user id; ticket events are left out). */
+                user?: components["schemas"]["i64"];
+                /** @description From this time on (RFC 3339, inclusive). */
+                from?: string;
+                /** @description Before this time (RFC 3339, exclusive; before `from`, nothing matches). */
+                to?: string;
+                /** @description Page size, 1–100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEntry"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Admins only (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` lists each field (`validation_failed`). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2126,6 +2365,78 @@ export interface operations {
             };
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` lists each field (`validation_failed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error; the body carries only the request id (`internal`). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_events: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TimelineEvent"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (`not_found`). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

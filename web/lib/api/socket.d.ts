@@ -17,6 +17,7 @@ export interface ServerToClientEvents {
   "ticket:activity": (payload: S["TicketActivity"]) => void;
   "ticket:assigned": (payload: S["TicketAssigned"]) => void;
   "ticket:created": (payload: S["TicketCreated"]) => void;
+  "ticket:event": (payload: S["TicketEventNew"]) => void;
   "ticket:message:new": (payload: S["MessageNew"]) => void;
   "ticket:status:updated": (payload: S["StatusUpdated"]) => void;
   "ticket:typing:start": (payload: S["RoomUser"]) => void;

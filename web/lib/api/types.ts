@@ -15,6 +15,19 @@ export type Message = Schemas["Message"];
 export type Problem = Schemas["Problem"];
 export type Stats = Schemas["Stats"];
 export type AgentWorkload = Schemas["AgentWorkload"];
+export type TimelineEvent = Schemas["TimelineEvent"];
+export type TicketEventKind = Schemas["TicketEventKind"];
+export type AuditEntry = Schemas["AuditEntry"];
+export type AccountEventKind = Schemas["AccountEventKind"];
+export type AuditKind = TicketEventKind | AccountEventKind;
 
 export const TICKET_STATUSES: readonly TicketStatus[] = ["open", "assigned", "resolved", "closed"];
 export const ROLES: readonly Role[] = ["user", "agent", "admin"];
+export const TICKET_EVENT_KINDS: readonly TicketEventKind[] = ["created", "assigned", "released", "reassigned", "status_changed"];
+export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = [
+  "registered",
+  "admin_created",
+  "role_changed",
+  "deactivated",
+  "reactivated",
+];
