@@ -25,7 +25,7 @@ const PERMISSION: Record<NotificationPermissionState, string> = {
 export function Settings() {
   const { preferences, savePreferences } = useInbox();
   const [permission, setPermission] = useState<NotificationPermissionState>(() => notificationPermission());
-  const [saving, setSaving] = useState<keyof Preferences | null>(null);
+  const [saving, setSaving] = useState<Partial<Preferences>>({});
   const [error, setError] = useState<string | null>(null);
 
   async function askPermission() {
@@ -33,7 +33,8 @@ export function Settings() {
   }
 
   async function toggle(key: keyof Preferences, on: boolean) {
-    setSaving(key);
+    // The switch shows the new state at once; it goes back if the server says no.
+    setSaving((cur) => ({ ...cur, [key]: on }));
     setError(null);
     try {
       await savePreferences({ [key]: on });
@@ -42,7 +43,11 @@ export function Settings() {
     } catch (e) {
       setError(errorMessage(e));
     } finally {
-      setSaving(null);
+      setSaving((cur) => {
+        const next = { ...cur };
+        delete next[key];
+        return next;
+      });
     }
   }
 
@@ -61,15 +66,15 @@ export function Settings() {
             <Toggle
               label="Browser notifications"
               hint="A notification for a new message on a ticket you are involved in, when you are not looking at it."
-              checked={preferences.browser_notifications}
-              busy={saving === "browser_notifications"}
+              checked={saving.browser_notifications ?? preferences.browser_notifications}
+              busy={"browser_notifications" in saving}
               onChange={(on) => void toggle("browser_notifications", on)}
             />
             <Toggle
               label="Sound"
               hint="A short tone with each new message."
-              checked={preferences.sound}
-              busy={saving === "sound"}
+              checked={saving.sound ?? preferences.sound}
+              busy={"sound" in saving}
               onChange={(on) => void toggle("sound", on)}
             >
               <Button variant="secondary" className="mt-2" onClick={playTone}>
