@@ -6,6 +6,7 @@ import {
   messages,
   postMessage,
   registerUser,
+  screenshot,
   signIn,
   unique,
   watchConsole,
@@ -116,6 +117,7 @@ test("badges, previews and order follow the conversation live, and reading clear
     String(b),
   );
   await expect(tab2).toHaveTitle(/^\(2\) Inbox/);
+  await screenshot(page, "ticket-with-unread-sidebar");
   // …and a notification, since the agent is looking at A.
   await expect.poll(() => shown(page)).toContainEqual(
     expect.objectContaining({ title: `New message on ticket #${b}`, body: expect.stringContaining("Any news") }),
@@ -138,6 +140,7 @@ test("badges, previews and order follow the conversation live, and reading clear
   await expect(page.getByRole("navigation", { name: "Main" }).getByTestId("nav-unread")).toHaveCount(0);
   await expect(tab2).toHaveTitle(/^Inbox/);
   await expect(page).not.toHaveTitle(/^\(\d+\)/);
+  await screenshot(tab2, "inbox-read");
 
   expect(problems).toEqual([]);
   await context.close();
@@ -189,5 +192,28 @@ test("search results say where they matched and highlight the words", async ({ b
 
   await page.goto(`/app/tickets?q=${encodeURIComponent(subjectB)}`);
   await expect(row(page, "ticket-list", b).getByTestId("search-match")).toContainText("Matched in the subject");
+  await context.close();
+});
+
+test("after a reconnect the list and the total come from the server again", async ({ browser }) => {
+  const context = await contextWith(browser, false);
+  const page = await context.newPage();
+  await signIn(page, customer, /\/app\/tickets$/);
+  const badge = row(page, "ticket-list", a).getByTestId("unread-count");
+  await expect(badge).toHaveCount(0);
+
+  // Offline while the agent answers twice: no event reaches this tab.
+  await context.setOffline(true);
+  await page.evaluate(() => window.__myrelaySocket?.io.engine.close());
+  await expect(page.getByTestId("connection-state")).toHaveText("Reconnecting…");
+  await postMessage(agent.token, a, "Could you try a new password?");
+  await postMessage(agent.token, a, "The reset link is on the sign-in page.");
+  await context.setOffline(false);
+
+  await expect(page.getByTestId("connection-state")).toHaveText("Connected", { timeout: 20_000 });
+  await expect(badge).toHaveText("2 unread");
+  await expect(row(page, "ticket-list", a).getByTestId("last-message")).toContainText("reset link");
+  await expect(page.getByRole("navigation", { name: "Main" }).getByTestId("nav-unread")).toHaveText(/^\d+ unread messages?$/);
+  await expect(page).toHaveTitle(/^\(\d+\) My tickets/);
   await context.close();
 });
