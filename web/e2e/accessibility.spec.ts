@@ -81,6 +81,10 @@ test("a user's screens have no accessibility violations", async ({ browser }) =>
   await openTicket(page, `/app/tickets/${conversation}`);
   await expectAccessible(page, "user: ticket detail");
 
+  await page.goto("/app/settings");
+  await expect(page.getByRole("switch", { name: "Sound" })).toBeVisible();
+  await expectAccessible(page, "user: settings");
+
   await page.goto("/app/inbox");
   await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
   await expectAccessible(page, "user: not allowed");
@@ -98,6 +102,10 @@ test("an agent's screens have no accessibility violations", async ({ browser }) 
 
   await openTicket(page, `/app/inbox/${conversation}`);
   await expectAccessible(page, "agent: inbox detail");
+
+  await page.goto("/app/settings");
+  await expect(page.getByRole("switch", { name: "Sound" })).toBeVisible();
+  await expectAccessible(page, "agent: settings");
   await context.close();
 });
 

@@ -16,6 +16,9 @@ export type RoomMember = S["UserSummary"];
 /** `admin:stats`: exactly the body of `GET /admin/stats`, pushed to admins when a count changes. */
 export type AdminStats = S["Stats"];
 
+/** `ticket:activity`: a new message on a ticket I am involved in, sent without joining its room. */
+export type TicketActivity = S["TicketActivity"];
+
 export type AckError = ErrorAck["error"];
 export type JoinOk = S["JoinAck"];
 

@@ -3,8 +3,10 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "@/lib/api/client";
 import { errorMessage, unwrap } from "@/lib/api/errors";
-import type { Ticket, TicketScope, TicketStatus, User } from "@/lib/api/types";
+import type { Ticket, TicketScope, TicketStatus, TicketView, User } from "@/lib/api/types";
+import { useInbox, useReadStates } from "@/lib/inbox/InboxProvider";
 import { useOnReconnect, useSocketEvent } from "@/lib/socket";
+import { useLatest } from "@/lib/useLatest";
 
 export type TicketQuery = {
   /** `tickets`: GET /tickets (what the caller may see); `admin`: GET /admin/tickets. */
@@ -32,16 +34,21 @@ export function ticketMatches(t: Ticket, query: TicketQuery, me: User): boolean 
   return true;
 }
 
-function byActivity(a: Ticket, b: Ticket): number {
+function byActivity(a: TicketView, b: TicketView): number {
   return Date.parse(b.updated_at) - Date.parse(a.updated_at) || b.id - a.id;
 }
 
 /**
- * A page of tickets for a query, with "load more" and live updates from the socket
- * (`ticket:created`, `ticket:updated`; a `null` ticket means it left our view).
+ * A page of tickets for a query, with "load more" and live updates from the socket:
+ * `ticket:created`, `ticket:updated` (a `null` ticket means it left our view),
+ * `ticket:activity` (the newest message: re-order, count up what others wrote unless I am
+ * looking at it) and my read pointers (`ticket:unread`, reads in this tab) which set a
+ * ticket's count. After a reconnect the page is fetched again: the server's numbers win.
  */
 export function useTicketList(query: TicketQuery, me: User) {
-  const [items, setItems] = useState<Ticket[]>([]);
+  const { isLooking } = useInbox();
+  const [items, setItems] = useState<TicketView[]>([]);
+  const itemsRef = useLatest(items);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
@@ -110,31 +117,76 @@ export function useTicketList(query: TicketQuery, me: User) {
     }
   }, [nextCursor, fetchPage]);
 
+  /** Put a ticket as the server sees it for me where the query says it belongs. */
   const upsert = useCallback(
-    (t: Ticket) => {
+    (t: TicketView) => {
       const verdict = ticketMatches(t, queryRef.current, me);
       setItems((cur) => {
         const i = cur.findIndex((x) => x.id === t.id);
         if (verdict === false) return i === -1 ? cur : cur.filter((x) => x.id !== t.id);
         if (i === -1) return verdict === true ? [t, ...cur].sort(byActivity) : cur;
         const next = [...cur];
-        next[i] = t;
+        next[i] = { ...t, search_match: t.search_match ?? cur[i]!.search_match };
         return next.sort(byActivity);
       });
     },
     [me],
   );
 
+  /** A ticket new to this list: ask for my view of it (unread count, newest message). */
+  const fetchAndUpsert = useCallback(
+    async (id: number) => {
+      const gen = generation.current;
+      try {
+        const t = await unwrap(api().GET("/tickets/{id}", { params: { path: { id } } }));
+        if (gen === generation.current) upsert(t);
+      } catch {
+        // Gone from our view meanwhile; the next reload settles it.
+      }
+    },
+    [upsert],
+  );
+
+  /** A change to the ticket itself (status, assignee…): my unread count and preview stay. */
+  const changed = useCallback(
+    (t: Ticket) => {
+      const known = itemsRef.current.find((x) => x.id === t.id);
+      if (known) upsert({ ...known, ...t });
+      else if (ticketMatches(t, queryRef.current, me) === true) void fetchAndUpsert(t.id);
+    },
+    [itemsRef, upsert, fetchAndUpsert, me],
+  );
+
   const remove = useCallback((id: number) => setItems((cur) => cur.filter((x) => x.id !== id)), []);
 
-  useSocketEvent("ticket:created", ({ ticket }) => upsert(ticket));
+  useSocketEvent("ticket:created", ({ ticket }) => upsert({ ...ticket, unread_count: 0, last_message: null }));
   useSocketEvent("ticket:updated", ({ ticket_id, ticket }) => {
-    if (ticket) upsert(ticket);
+    if (ticket) changed(ticket);
     else if (ticket_id !== undefined) remove(ticket_id);
   });
+  useSocketEvent("ticket:activity", ({ ticket_id, last_message, updated_at }) => {
+    const known = itemsRef.current.find((x) => x.id === ticket_id);
+    if (!known) {
+      // Maybe further down than the pages loaded so far: it moves to the top now.
+      if (nextCursor !== null) void fetchAndUpsert(ticket_id);
+      return;
+    }
+    const counts = last_message.sender.id !== me.id && !isLooking(ticket_id);
+    upsert({
+      ...known,
+      last_message,
+      updated_at,
+      last_message_at: last_message.created_at,
+      message_count: Math.max(known.message_count, last_message.seq),
+      unread_count: known.unread_count + (counts ? 1 : 0),
+    });
+  });
+  useReadStates(({ ticket_id, unread_count }) =>
+    setItems((cur) => cur.map((t) => (t.id === ticket_id && t.unread_count !== unread_count ? { ...t, unread_count } : t))),
+  );
   useOnReconnect(() => void reload());
 
-  return { items, loading, error, nextCursor, loadingMore, loadMore, reload, replace: upsert };
+  return { items, loading, error, nextCursor, loadingMore, loadMore, reload };
 }
 
 /** A ticket list as `useTicketList` keeps it, for `TicketList` to show. */

@@ -4,6 +4,7 @@ import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import { Button, Spinner } from "@/components/ui/Button";
 import type { Message, TimelineEvent, User } from "@/lib/api/types";
 import { formatDateTime, formatMessageTime, ROLE_LABEL } from "@/lib/format";
+import { useWhenSeen } from "@/lib/inbox/useMarkRead";
 import type { PendingMessage } from "@/lib/ticketRoom/useSendQueue";
 import { interleave } from "@/lib/timeline";
 import { SystemLine } from "./SystemLine";
@@ -27,6 +28,7 @@ export function MessageList({
   onLoadOlder,
   onRetry,
   onDiscard,
+  onNewestSeen,
 }: {
   me: User;
   messages: Message[];
@@ -39,11 +41,14 @@ export function MessageList({
   onLoadOlder: () => void;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
+  /** Called when the newest message is on screen and the tab visible (to mark it read). */
+  onNewestSeen?: (m: Message) => void;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const prev = useRef({ firstId: 0, lastKey: "", height: 0 });
   const [unseen, setUnseen] = useState(0);
+  useWhenSeen(box, messages.at(-1), onNewestSeen);
 
   const scrollToBottom = useCallback(() => {
     const el = box.current;

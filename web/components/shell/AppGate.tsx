@@ -4,6 +4,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { Button, Spinner } from "@/components/ui/Button";
 import { PageMessage } from "@/components/ui/Notice";
+import { InboxProvider } from "@/lib/inbox/InboxProvider";
 import { useSession } from "@/lib/session";
 import { SocketProvider } from "@/lib/socket";
 import { AppShell } from "./AppShell";
@@ -46,7 +47,9 @@ export function AppGate({ children }: { children: React.ReactNode }) {
   }
   return (
     <SocketProvider userId={session.user.id}>
-      <AppShell user={session.user}>{children}</AppShell>
+      <InboxProvider me={session.user}>
+        <AppShell user={session.user}>{children}</AppShell>
+      </InboxProvider>
     </SocketProvider>
   );
 }

@@ -4,19 +4,25 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import type { User } from "@/lib/api/types";
 import { ROLE_LABEL } from "@/lib/format";
+import { useInbox } from "@/lib/inbox/InboxProvider";
 import { useSession } from "@/lib/session";
+import { UnreadBadge } from "@/components/tickets/UnreadBadge";
 import { ConnectionBadge } from "./ConnectionBadge";
 
-type NavItem = { href: string; label: string };
+/** `unread`: this item shows the number of unread messages (the role's home). */
+type NavItem = { href: string; label: string; unread?: boolean };
+
+const SETTINGS: NavItem = { href: "/app/settings", label: "Settings" };
 
 function navFor(user: User): NavItem[] {
   if (user.role === "user") {
     return [
-      { href: "/app/tickets", label: "My tickets" },
+      { href: "/app/tickets", label: "My tickets", unread: true },
       { href: "/app/tickets/new", label: "New ticket" },
+      SETTINGS,
     ];
   }
-  const items: NavItem[] = [{ href: "/app/inbox", label: "Inbox" }];
+  const items: NavItem[] = [{ href: "/app/inbox", label: "Inbox", unread: true }];
   if (user.role === "admin") {
     items.push(
       { href: "/app/admin", label: "Dashboard" },
@@ -26,6 +32,7 @@ function navFor(user: User): NavItem[] {
       { href: "/app/admin/audit", label: "Audit log" },
     );
   }
+  items.push(SETTINGS);
   return items;
 }
 
@@ -39,6 +46,7 @@ export function AppShell({ user, children }: { user: User; children: React.React
   const pathname = usePathname();
   const router = useRouter();
   const { logout } = useSession();
+  const { unread } = useInbox();
   const items = navFor(user);
 
   return (
@@ -50,7 +58,7 @@ export function AppShell({ user, children }: { user: User; children: React.React
           </Link>
           <nav aria-label="Main" className="hidden gap-1 md:flex">
             {items.map((i) => (
-              <NavLink key={i.href} item={i} active={isActive(pathname, i.href)} />
+              <NavLink key={i.href} item={i} active={isActive(pathname, i.href)} unread={i.unread ? (unread ?? 0) : 0} />
             ))}
           </nav>
           <div className="ml-auto flex items-center gap-3">
@@ -73,7 +81,7 @@ export function AppShell({ user, children }: { user: User; children: React.React
         </div>
         <nav aria-label="Main (compact)" className="flex gap-1 overflow-x-auto px-3 pb-2 md:hidden">
           {items.map((i) => (
-            <NavLink key={i.href} item={i} active={isActive(pathname, i.href)} />
+            <NavLink key={i.href} item={i} active={isActive(pathname, i.href)} unread={i.unread ? (unread ?? 0) : 0} />
           ))}
         </nav>
       </header>
@@ -84,16 +92,17 @@ export function AppShell({ user, children }: { user: User; children: React.React
   );
 }
 
-function NavLink({ item, active }: { item: NavItem; active: boolean }) {
+function NavLink({ item, active, unread }: { item: NavItem; active: boolean; unread: number }) {
   return (
     <Link
       href={item.href}
       aria-current={active ? "page" : undefined}
-      className={`whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm ${
+      className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm ${
         active ? "bg-brand-50 font-medium text-brand-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900"
       }`}
     >
       {item.label}
+      {unread > 0 && <UnreadBadge count={unread} label={unread === 1 ? "unread message" : "unread messages"} testId="nav-unread" />}
     </Link>
   );
 }

@@ -45,7 +45,7 @@ export function TicketFilters({
         })}
         {children}
       </fieldset>
-      <SearchForm label="Search tickets" placeholder="Search subject and description" q={q} onSearch={onSearch} />
+      <SearchForm label="Search tickets" placeholder="Search subjects, descriptions and messages" q={q} onSearch={onSearch} />
     </div>
   );
 }

@@ -1,23 +1,35 @@
 import Link from "next/link";
 import { Button, Spinner } from "@/components/ui/Button";
 import { Notice } from "@/components/ui/Notice";
-import type { Ticket } from "@/lib/api/types";
+import type { TicketView } from "@/lib/api/types";
 import { formatDateTime, formatRelative, ticketTitle } from "@/lib/format";
+import { useCurrentUser } from "@/lib/session";
 import type { TicketListState } from "@/lib/useTicketList";
+import { SearchMatch } from "./SearchMatch";
 import { StatusBadge } from "./StatusBadge";
+import { UnreadBadge } from "./UnreadBadge";
 
-/** Ticket previews: id, subject, creator, status, assignee, created, last activity. */
+/**
+ * Ticket previews: id, subject, my unread count, the newest message (or, for a search, where
+ * it matched), creator, status, assignee, created, last activity. `compact` is the narrow
+ * list beside a ticket, where `currentId` is the one shown.
+ */
 export function TicketList({
   list,
   hrefFor,
   empty,
+  compact = false,
+  currentId,
 }: {
   /** From `useTicketList`: the page so far, its state, and how to fetch more or again. */
   list: TicketListState;
-  hrefFor: (t: Ticket) => string;
+  hrefFor: (t: TicketView) => string;
   /** Shown when the list is empty and nothing went wrong. */
   empty: React.ReactNode;
+  compact?: boolean;
+  currentId?: number;
 }) {
+  const me = useCurrentUser();
   const { items, loading, error, nextCursor, loadingMore } = list;
   if (loading && items.length === 0) {
     return (
@@ -39,10 +51,17 @@ export function TicketList({
       {items.length === 0 && !error ? (
         empty
       ) : (
-        <ul className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white" data-testid="ticket-list">
+        <ul
+          className={`divide-y divide-slate-200 overflow-hidden bg-white ${compact ? "border-y border-slate-200" : "rounded-xl border border-slate-200"}`}
+          data-testid="ticket-list"
+        >
           {items.map((t) => (
             <li key={t.id}>
-              <TicketRow ticket={t} href={hrefFor(t)} />
+              {compact ? (
+                <CompactRow ticket={t} href={hrefFor(t)} meId={me.id} current={t.id === currentId} />
+              ) : (
+                <TicketRow ticket={t} href={hrefFor(t)} meId={me.id} />
+              )}
             </li>
           ))}
         </ul>
@@ -58,7 +77,21 @@ export function TicketList({
   );
 }
 
-function TicketRow({ ticket: t, href }: { ticket: Ticket; href: string }) {
+/** The newest message, the search match, or else the description: one line under the title. */
+function Preview({ ticket: t, meId }: { ticket: TicketView; meId: number }) {
+  if (t.search_match) return <SearchMatch match={t.search_match} />;
+  const last = t.last_message;
+  if (!last) return <p className="mt-0.5 line-clamp-1 text-sm text-slate-600">{t.description}</p>;
+  return (
+    <p className="mt-0.5 line-clamp-1 text-sm text-slate-600" data-testid="last-message">
+      <span className="font-medium text-slate-700">{last.sender.id === meId ? "You" : last.sender.display_name}:</span>{" "}
+      {last.excerpt}
+    </p>
+  );
+}
+
+function TicketRow({ ticket: t, href, meId }: { ticket: TicketView; href: string; meId: number }) {
+  const unread = t.unread_count > 0;
   return (
     <Link
       href={href}
@@ -70,9 +103,10 @@ function TicketRow({ ticket: t, href }: { ticket: Ticket; href: string }) {
         <div className="min-w-0 flex-1">
           <div className="flex items-center gap-2">
             <span className="shrink-0 text-xs tabular-nums text-slate-500">#{t.id}</span>
-            <span className="truncate font-medium text-slate-900">{ticketTitle(t)}</span>
+            <span className={`truncate text-slate-900 ${unread ? "font-semibold" : "font-medium"}`}>{ticketTitle(t)}</span>
+            {unread && <UnreadBadge count={t.unread_count} />}
           </div>
-          <p className="mt-0.5 line-clamp-1 text-sm text-slate-600">{t.description}</p>
+          <Preview ticket={t} meId={meId} />
           <dl className="mt-1.5 flex flex-wrap gap-x-4 gap-y-0.5 text-xs text-slate-500">
             <div className="flex gap-1">
               <dt>From</dt>
@@ -105,6 +139,35 @@ function TicketRow({ ticket: t, href }: { ticket: Ticket; href: string }) {
           </dl>
         </div>
         <StatusBadge status={t.status} />
+      </div>
+    </Link>
+  );
+}
+
+function CompactRow({ ticket: t, href, meId, current }: { ticket: TicketView; href: string; meId: number; current: boolean }) {
+  const unread = t.unread_count > 0;
+  return (
+    <Link
+      href={href}
+      data-testid="ticket-row"
+      data-ticket-id={t.id}
+      aria-current={current ? "page" : undefined}
+      className={`block px-3 py-2.5 ${current ? "bg-brand-50" : "hover:bg-slate-50 focus-visible:bg-slate-50"}`}
+    >
+      <div className="flex items-center gap-2">
+        <span className="shrink-0 text-xs tabular-nums text-slate-600">#{t.id}</span>
+        <span className={`min-w-0 flex-1 truncate text-sm text-slate-900 ${unread ? "font-semibold" : "font-medium"}`}>
+          {ticketTitle(t)}
+        </span>
+        {unread && <UnreadBadge count={t.unread_count} />}
+      </div>
+      <div className="flex items-baseline gap-2">
+        <div className="min-w-0 flex-1">
+          <Preview ticket={t} meId={meId} />
+        </div>
+        <time className="shrink-0 text-xs text-slate-600" dateTime={t.updated_at} title={formatDateTime(t.updated_at)}>
+          {formatRelative(t.updated_at)}
+        </time>
       </div>
     </Link>
   );

@@ -5,6 +5,7 @@ import { useEffect } from "react";
 import { ButtonLink, Spinner } from "@/components/ui/Button";
 import { PageMessage } from "@/components/ui/Notice";
 import { homeFor, isStaff, useCurrentUser } from "@/lib/session";
+import { TicketSidebar } from "./TicketSidebar";
 import { TicketView } from "./TicketView";
 
 /**
@@ -37,11 +38,14 @@ export function TicketPage({ id, area }: { id: string; area: "tickets" | "inbox"
     );
   }
   return (
-    <TicketView
-      key={ticketId}
-      ticketId={ticketId}
-      backHref={staff ? "/app/inbox" : "/app/tickets"}
-      backLabel={staff ? "Back to the inbox" : "Back to my tickets"}
-    />
+    <div className="flex min-h-0 flex-1">
+      <TicketSidebar currentId={ticketId} />
+      <TicketView
+        key={ticketId}
+        ticketId={ticketId}
+        backHref={staff ? "/app/inbox" : "/app/tickets"}
+        backLabel={staff ? "Back to the inbox" : "Back to my tickets"}
+      />
+    </div>
   );
 }

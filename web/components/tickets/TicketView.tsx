@@ -5,6 +5,7 @@ import { MessageList } from "@/components/chat/MessageList";
 import { RoomMembers, TypingIndicator } from "@/components/chat/RoomPresence";
 import { ButtonLink, Spinner } from "@/components/ui/Button";
 import { Notice, PageMessage } from "@/components/ui/Notice";
+import { useMarkRead } from "@/lib/inbox/useMarkRead";
 import { useCurrentUser } from "@/lib/session";
 import { useTicketRoom } from "@/lib/ticketRoom/useTicketRoom";
 import { TicketHeader } from "./TicketHeader";
@@ -14,6 +15,7 @@ export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number
   const me = useCurrentUser();
   const { connection, room, history, outbox, typing, events } = useTicketRoom(ticketId);
   const { ticket } = room;
+  const markRead = useMarkRead(ticketId, me.id);
 
   if (room.ticketError && !ticket) {
     const notFound = room.ticketError.status === 404 || room.ticketError.status === 422 || room.ticketError.status === 400;
@@ -42,7 +44,7 @@ export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number
       : null;
 
   return (
-    <div className="flex min-h-0 flex-1 flex-col" data-testid="ticket-view" data-ticket-id={ticket.id}>
+    <div className="flex min-h-0 min-w-0 flex-1 flex-col" data-testid="ticket-view" data-ticket-id={ticket.id}>
       <TicketHeader ticket={ticket} me={me} backHref={backHref} backLabel={backLabel} onChange={room.updateTicket}>
         {room.accessLost ? (
           <Notice tone="warning">
@@ -71,6 +73,7 @@ export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number
         onLoadOlder={() => void history.loadOlder()}
         onRetry={outbox.retry}
         onDiscard={outbox.discard}
+        onNewestSeen={markRead}
       />
       <TypingIndicator typing={typing.typing} />
       <Composer disabledReason={disabledReason} onSend={outbox.send} onTyping={typing.notifyTyping} />

@@ -8,6 +8,16 @@ export type Role = Schemas["Role"];
 export type UserContact = Schemas["UserContact"];
 export type UserRef = Schemas["UserSummary"];
 export type Ticket = Schemas["Ticket"];
+/** A ticket as the caller sees it in a list or the detail: with their unread count, the newest message and, for a search, where it matched. */
+export type TicketView = Schemas["TicketView"];
+export type LastMessage = Schemas["LastMessage"];
+export type SearchMatch = Schemas["SearchMatch"];
+/** `GET /auth/me`: the user and their unread totals. */
+export type Me = Schemas["Me"];
+export type Preferences = Schemas["Preferences"];
+export type PreferencesPatch = Schemas["PreferencesPatch"];
+/** Where a person has read up to on a ticket (`ticket:unread`, `POST /tickets/{id}/read`). */
+export type ReadState = Schemas["ReadState"];
 export type TicketStatus = Schemas["TicketStatus"];
 /** `mine` | `available` | `all`, as the list endpoint declares it (named or inline). */
 export type TicketScope = NonNullable<NonNullable<paths["/tickets"]["get"]["parameters"]["query"]>["scope"]>;
