@@ -96,27 +96,27 @@ test("badges, previews and order follow the conversation live, and reading clear
   await expect(row(page, "ticket-sidebar", b).getByTestId("unread-count")).toHaveText("1 unread");
   await expect(row(page, "ticket-sidebar", b).getByTestId("last-message")).toContainText("2024-117");
   await expect(page.getByRole("navigation", { name: "Main" }).getByTestId("nav-unread")).toHaveText("1 unread message");
-  await expect(page).toHaveTitle(/^\(1\) /);
+  await expect(page).toHaveTitle("(1) MyRelay");
 
   // A second tab on the inbox.
   const tab2 = await context.newPage();
   await tab2.goto("/app/inbox?tab=mine");
   await expect(tab2.getByTestId("connection-state")).toHaveText("Connected");
   await expect(row(tab2, "ticket-list", b).getByTestId("unread-count")).toHaveText("1 unread");
-  await expect(tab2).toHaveTitle(/^\(1\) Inbox/);
+  await expect(tab2).toHaveTitle("(1) MyRelay");
 
   // The customer writes on B: it counts up, its preview changes and it moves to the top.
   await postMessage(customer.token, b, "Any news about my invoice?");
   await expect(row(page, "ticket-sidebar", b).getByTestId("unread-count")).toHaveText("2 unread");
   await expect(row(page, "ticket-sidebar", b).getByTestId("last-message")).toContainText("Any news about my invoice?");
   await expect(sidebar.getByTestId("ticket-row").first()).toHaveAttribute("data-ticket-id", String(b));
-  await expect(page).toHaveTitle(/^\(2\) /);
+  await expect(page).toHaveTitle("(2) MyRelay");
   await expect(row(tab2, "ticket-list", b).getByTestId("unread-count")).toHaveText("2 unread");
   await expect(tab2.getByTestId("ticket-list").getByTestId("ticket-row").first()).toHaveAttribute(
     "data-ticket-id",
     String(b),
   );
-  await expect(tab2).toHaveTitle(/^\(2\) Inbox/);
+  await expect(tab2).toHaveTitle("(2) MyRelay");
   await screenshot(page, "ticket-with-unread-sidebar");
   // …and a notification, since the agent is looking at A.
   await expect.poll(() => shown(page)).toContainEqual(
@@ -128,7 +128,7 @@ test("badges, previews and order follow the conversation live, and reading clear
   await expect(messages(page)).toHaveCount(2);
   await expect(sidebar.getByTestId("ticket-row").first()).toHaveAttribute("data-ticket-id", String(a));
   await expect(row(page, "ticket-sidebar", a).getByTestId("unread-count")).toHaveCount(0);
-  await expect(page).toHaveTitle(/^\(2\) /);
+  await expect(page).toHaveTitle("(2) MyRelay");
   expect((await shown(page)).filter((n) => n.title.endsWith(`#${a}`))).toEqual([]);
 
   // Opening B clears its badge here and in the other tab, and the totals.
@@ -214,6 +214,6 @@ test("after a reconnect the list and the total come from the server again", asyn
   await expect(badge).toHaveText("2 unread");
   await expect(row(page, "ticket-list", a).getByTestId("last-message")).toContainText("reset link");
   await expect(page.getByRole("navigation", { name: "Main" }).getByTestId("nav-unread")).toHaveText(/^\d+ unread messages?$/);
-  await expect(page).toHaveTitle(/^\(\d+\) My tickets/);
+  await expect(page).toHaveTitle(/^\(\d+\) MyRelay$/);
   await context.close();
 });

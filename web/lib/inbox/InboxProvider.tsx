@@ -110,11 +110,9 @@ export function InboxProvider({ me, children }: { me: User; children: React.Reac
           // No ack in time: say it over HTTP instead.
         }
       }
-      // The HTTP body is `{ seq }` (the server refuses unknown fields), but openapi.json names it
-      // like the socket's `ReadRequest`, which also has `ticket_id`: a schema name clash in the
-      // API's document. Until it is renamed there, send what the server accepts.
-      const body = { seq } as unknown as { ticket_id: number; seq: number };
-      state ??= await unwrap(api().POST("/tickets/{id}/read", { params: { path: { id: ticketId } }, body }));
+      state ??= await unwrap(
+        api().POST("/tickets/{id}/read", { params: { path: { id: ticketId } }, body: { seq } }),
+      );
       publish(state);
     },
     [socket, publish],

@@ -2,18 +2,20 @@
 
 import { useEffect } from "react";
 
-const COUNT_PREFIX = /^\(\d+\) /;
+const COUNTED = /^\(\d+\) MyRelay$/;
 
 /**
- * Put the unread count in front of the tab title: `(3) Inbox · MyRelay`, plain when 0.
- * Next.js sets the title on each navigation, so the prefix is put back whenever the
- * `<title>` changes.
+ * The tab title counts unread messages as SPEC §10 shows it: `(3) MyRelay`; with nothing
+ * unread, the page's own title (`Inbox · MyRelay`). Next.js sets the title on each
+ * navigation, so the page's title is remembered and the count put back whenever `<title>`
+ * changes.
  */
 export function useTitleCount(count: number): void {
   useEffect(() => {
+    let pageTitle = COUNTED.test(document.title) ? "MyRelay" : document.title;
     const apply = () => {
-      const base = document.title.replace(COUNT_PREFIX, "");
-      const wanted = count > 0 ? `(${count}) ${base}` : base;
+      if (!COUNTED.test(document.title)) pageTitle = document.title;
+      const wanted = count > 0 ? `(${count}) MyRelay` : pageTitle;
       if (document.title !== wanted) document.title = wanted;
     };
     apply();
@@ -21,7 +23,7 @@ export function useTitleCount(count: number): void {
     observer.observe(document.head, { subtree: true, childList: true, characterData: true });
     return () => {
       observer.disconnect();
-      document.title = document.title.replace(COUNT_PREFIX, "");
+      if (COUNTED.test(document.title)) document.title = pageTitle;
     };
   }, [count]);
 }
