@@ -39,6 +39,12 @@ struct Target {
     out: Option<PathBuf>,
 }
 
+impl Target {
+    fn api(&self) -> anyhow::Result<Api> {
+        Api::new(&self.url)
+    }
+}
+
 #[derive(Args, Clone)]
 struct Timing {
     /// Seconds measured.
@@ -47,6 +53,36 @@ struct Timing {
     /// Seconds of load before measuring.
     #[arg(long, default_value_t = 2.0)]
     warmup: f64,
+}
+
+impl Timing {
+    fn warmup(&self) -> Duration {
+        secs(self.warmup)
+    }
+
+    fn duration(&self) -> Duration {
+        secs(self.duration)
+    }
+
+    /// Chat in `rooms` over this timing, closed-loop or at `rate` messages/s in total.
+    fn chat(
+        &self,
+        target: &Target,
+        rooms: usize,
+        rate: Option<f64>,
+        content_len: usize,
+        label: String,
+    ) -> chat::ChatOpts {
+        chat::ChatOpts {
+            rooms,
+            warmup: self.warmup(),
+            duration: self.duration(),
+            rate,
+            content_len,
+            server_pid: target.server_pid,
+            label,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -280,8 +316,10 @@ fn summarize(v: &Value) {
     );
 }
 
+/// Run the command. Seed, setup and report finish in their own arms; a scenario's arm yields
+/// its target and result, which end the same way: a summary line, then the JSON.
 async fn run(cli: Cli) -> anyhow::Result<i32> {
-    match cli.command {
+    let (target, v) = match cli.command {
         Command::Seed {
             database_url,
             tickets,
@@ -319,6 +357,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 r.vacuum_analyze_s
             );
             emit(&out, &serde_json::to_value(&r)?)?;
+            return Ok(0);
         }
         Command::Setup {
             target,
@@ -329,7 +368,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             watchers,
             concurrency,
         } => {
-            let api = Api::new(&target.url)?;
+            let api = target.api()?;
             let t = std::time::Instant::now();
             let fx = fixture::setup(
                 &api,
@@ -351,6 +390,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 t.elapsed().as_secs_f64()
             );
             emit(&target.out, &serde_json::to_value(&fx)?)?;
+            return Ok(0);
         }
         Command::Chat {
             target,
@@ -361,28 +401,14 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             content_len,
             label,
         } => {
-            let fx = read_fixture(&fixture)?;
-            let api = Api::new(&target.url)?;
             let label = label.unwrap_or_else(|| match rate {
                 Some(r) => format!("fixed rate {r:.0} msg/s, {rooms} rooms"),
                 None => format!("closed loop, {rooms} rooms"),
             });
-            let v = chat::run(
-                api.addr,
-                &fx.rooms,
-                &chat::ChatOpts {
-                    rooms,
-                    warmup: secs(timing.warmup),
-                    duration: secs(timing.duration),
-                    rate,
-                    content_len,
-                    server_pid: target.server_pid,
-                    label,
-                },
-            )
-            .await?;
-            summarize(&v);
-            emit(&target.out, &v)?;
+            let opts = timing.chat(&target, rooms, rate, content_len, label);
+            let fx = read_fixture(&fixture)?;
+            let v = chat::run(target.api()?.addr, &fx.rooms, &opts).await?;
+            (target, v)
         }
         Command::Idle {
             target,
@@ -393,22 +419,15 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             no_join,
         } => {
             let fx = read_fixture(&fixture)?;
-            let api = Api::new(&target.url)?;
-            let v = idle::run(
-                &api,
-                &fx.idle,
-                &fx.admin.token,
-                &idle::IdleOpts {
-                    sockets,
-                    concurrency,
-                    hold: secs(hold),
-                    server_pid: target.server_pid,
-                    no_join,
-                },
-            )
-            .await?;
-            summarize(&v);
-            emit(&target.out, &v)?;
+            let opts = idle::IdleOpts {
+                sockets,
+                concurrency,
+                hold: secs(hold),
+                server_pid: target.server_pid,
+                no_join,
+            };
+            let v = idle::run(&target.api()?, &fx.idle, &fx.admin.token, &opts).await?;
+            (target, v)
         }
         Command::Inbox {
             target,
@@ -422,33 +441,28 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 &std::fs::read_to_string(&seed_report)
                     .with_context(|| format!("reading {}", seed_report.display()))?,
             )?;
-            let api = Api::new(&target.url)?;
             let label =
                 label.unwrap_or_else(|| format!("{} tickets, {} messages", s.tickets, s.messages));
-            let v = inbox::run(
-                &api,
-                &inbox::InboxOpts {
-                    agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
-                    admin_email: Some(s.admin_email.clone()),
-                    password: s.password.clone(),
-                    concurrency,
-                    duration: secs(timing.duration),
-                    warmup: secs(timing.warmup),
-                    max_walk_pages,
-                    server_pid: target.server_pid,
-                    label,
-                    data: serde_json::json!({
-                        "tickets": s.tickets,
-                        "open_tickets": s.open_tickets,
-                        "messages": s.messages,
-                        "users": s.users,
-                        "agents": s.agents,
-                    }),
-                },
-            )
-            .await?;
-            summarize(&v);
-            emit(&target.out, &v)?;
+            let opts = inbox::InboxOpts {
+                agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
+                admin_email: Some(s.admin_email.clone()),
+                password: s.password.clone(),
+                concurrency,
+                duration: timing.duration(),
+                warmup: timing.warmup(),
+                max_walk_pages,
+                server_pid: target.server_pid,
+                label,
+                data: serde_json::json!({
+                    "tickets": s.tickets,
+                    "open_tickets": s.open_tickets,
+                    "messages": s.messages,
+                    "users": s.users,
+                    "agents": s.agents,
+                }),
+            };
+            let v = inbox::run(&target.api()?, &opts).await?;
+            (target, v)
         }
         Command::LoginStorm {
             target,
@@ -459,28 +473,15 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             rooms,
             rate,
         } => {
+            let label = format!("fixed rate {rate:.0} msg/s, {rooms} rooms");
+            let opts = storm::StormOpts {
+                storm_users,
+                concurrency: concurrency.unwrap_or(storm_users),
+                chat: timing.chat(&target, rooms, Some(rate), 100, label),
+            };
             let fx = read_fixture(&fixture)?;
-            let api = Api::new(&target.url)?;
-            let v = storm::run(
-                &api,
-                &fx.rooms,
-                &storm::StormOpts {
-                    storm_users,
-                    concurrency: concurrency.unwrap_or(storm_users),
-                    chat: chat::ChatOpts {
-                        rooms,
-                        warmup: secs(timing.warmup),
-                        duration: secs(timing.duration),
-                        rate: Some(rate),
-                        content_len: 100,
-                        server_pid: target.server_pid,
-                        label: format!("fixed rate {rate:.0} msg/s, {rooms} rooms"),
-                    },
-                },
-            )
-            .await?;
-            summarize(&v);
-            emit(&target.out, &v)?;
+            let v = storm::run(&target.api()?, &fx.rooms, &opts).await?;
+            (target, v)
         }
         Command::Fanout {
             target,
@@ -488,21 +489,15 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             fixture,
             watchers,
         } => {
+            let opts = fanout::FanoutOpts {
+                watchers,
+                warmup: timing.warmup(),
+                duration: timing.duration(),
+                server_pid: target.server_pid,
+            };
             let fx = read_fixture(&fixture)?;
-            let api = Api::new(&target.url)?;
-            let v = fanout::run(
-                api.addr,
-                &fx.fanout,
-                &fanout::FanoutOpts {
-                    watchers,
-                    warmup: secs(timing.warmup),
-                    duration: secs(timing.duration),
-                    server_pid: target.server_pid,
-                },
-            )
-            .await?;
-            summarize(&v);
-            emit(&target.out, &v)?;
+            let v = fanout::run(target.api()?.addr, &fx.fanout, &opts).await?;
+            (target, v)
         }
         Command::Report {
             results,
@@ -558,7 +553,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             return Ok(if ok { 0 } else { 1 });
         }
-    }
+    };
+    summarize(&v);
+    emit(&target.out, &v)?;
     Ok(0)
 }
 
