@@ -63,11 +63,27 @@ impl Timing {
     fn duration(&self) -> Duration {
         secs(self.duration)
     }
+}
 
-    /// Chat in `rooms` over this timing, closed-loop or at `rate` messages/s in total.
+/// A timed scenario on the accounts `setup` made.
+#[derive(Args, Clone)]
+struct OnFixture {
+    #[command(flatten)]
+    target: Target,
+    #[command(flatten)]
+    timing: Timing,
+    #[arg(long)]
+    fixture: PathBuf,
+}
+
+impl OnFixture {
+    fn fixture(&self) -> anyhow::Result<Fixture> {
+        read_fixture(&self.fixture)
+    }
+
+    /// Chat in `rooms`, closed-loop or at `rate` messages/s in total.
     fn chat(
         &self,
-        target: &Target,
         rooms: usize,
         rate: Option<f64>,
         content_len: usize,
@@ -75,11 +91,11 @@ impl Timing {
     ) -> chat::ChatOpts {
         chat::ChatOpts {
             rooms,
-            warmup: self.warmup(),
-            duration: self.duration(),
+            warmup: self.timing.warmup(),
+            duration: self.timing.duration(),
             rate,
             content_len,
-            server_pid: target.server_pid,
+            server_pid: self.target.server_pid,
             label,
         }
     }
@@ -91,19 +107,8 @@ enum Command {
     Seed {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
-        #[arg(long)]
-        tickets: u64,
-        #[arg(long)]
-        messages: u64,
-        #[arg(long, default_value_t = 0.1)]
-        open_ratio: f64,
-        #[arg(long, default_value_t = 20)]
-        agents: u64,
-        /// Customers (0: one per 20 tickets, at least 10).
-        #[arg(long, default_value_t = 0)]
-        users: u64,
-        #[arg(long, default_value_t = 42)]
-        rng_seed: u64,
+        #[command(flatten)]
+        opts: SeedOpts,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -111,27 +116,13 @@ enum Command {
     Setup {
         #[command(flatten)]
         target: Target,
-        #[arg(long)]
-        admin_email: String,
-        #[arg(long)]
-        admin_password: String,
-        #[arg(long, default_value_t = 50)]
-        rooms: usize,
-        #[arg(long, default_value_t = 100)]
-        idle_users: usize,
-        #[arg(long, default_value_t = 200)]
-        watchers: usize,
-        #[arg(long, default_value_t = 16)]
-        concurrency: usize,
+        #[command(flatten)]
+        opts: SetupOpts,
     },
     /// Chat rooms: closed loop, or `--rate` messages/s in total.
     Chat {
         #[command(flatten)]
-        target: Target,
-        #[command(flatten)]
-        timing: Timing,
-        #[arg(long)]
-        fixture: PathBuf,
+        run: OnFixture,
         #[arg(long, default_value_t = 50)]
         rooms: usize,
         #[arg(long)]
@@ -177,11 +168,7 @@ enum Command {
     /// Logins as fast as bcrypt allows while chat runs at a fixed rate.
     LoginStorm {
         #[command(flatten)]
-        target: Target,
-        #[command(flatten)]
-        timing: Timing,
-        #[arg(long)]
-        fixture: PathBuf,
+        run: OnFixture,
         #[arg(long, default_value_t = 8)]
         storm_users: usize,
         /// Logins in flight (default: one per storm user).
@@ -195,11 +182,7 @@ enum Command {
     /// One room, many watchers, one sender.
     Fanout {
         #[command(flatten)]
-        target: Target,
-        #[command(flatten)]
-        timing: Timing,
-        #[arg(long)]
-        fixture: PathBuf,
+        run: OnFixture,
         #[arg(long, default_value_t = 200)]
         watchers: usize,
     },
@@ -322,26 +305,10 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     let (target, v) = match cli.command {
         Command::Seed {
             database_url,
-            tickets,
-            messages,
-            open_ratio,
-            agents,
-            users,
-            rng_seed,
+            opts,
             out,
         } => {
-            let r = seed::seed(
-                &database_url,
-                &SeedOpts {
-                    tickets,
-                    messages,
-                    open_ratio,
-                    agents,
-                    users,
-                    rng_seed,
-                },
-            )
-            .await?;
+            let r = seed::seed(&database_url, &opts).await?;
             eprintln!(
                 "seed: {} tickets ({} open), {} messages, {} users in {:.1} s \
                  (COPY users {:.2} s, tickets {:.2} s, messages {:.2} s; commit {:.2} s; VACUUM ANALYZE {:.2} s)",
@@ -359,29 +326,10 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             emit(&out, &serde_json::to_value(&r)?)?;
             return Ok(0);
         }
-        Command::Setup {
-            target,
-            admin_email,
-            admin_password,
-            rooms,
-            idle_users,
-            watchers,
-            concurrency,
-        } => {
+        Command::Setup { target, opts } => {
             let api = target.api()?;
             let t = std::time::Instant::now();
-            let fx = fixture::setup(
-                &api,
-                &SetupOpts {
-                    admin_email,
-                    admin_password,
-                    rooms,
-                    idle_users,
-                    watchers,
-                    concurrency,
-                },
-            )
-            .await?;
+            let fx = fixture::setup(&api, &opts).await?;
             eprintln!(
                 "setup: {} rooms, {} idle users, {} watchers in {:.1} s",
                 fx.rooms.len(),
@@ -393,9 +341,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             return Ok(0);
         }
         Command::Chat {
-            target,
-            timing,
-            fixture,
+            run,
             rooms,
             rate,
             content_len,
@@ -405,10 +351,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 Some(r) => format!("fixed rate {r:.0} msg/s, {rooms} rooms"),
                 None => format!("closed loop, {rooms} rooms"),
             });
-            let opts = timing.chat(&target, rooms, rate, content_len, label);
-            let fx = read_fixture(&fixture)?;
-            let v = chat::run(target.api()?.addr, &fx.rooms, &opts).await?;
-            (target, v)
+            let opts = run.chat(rooms, rate, content_len, label);
+            let v = chat::run(run.target.api()?.addr, &run.fixture()?.rooms, &opts).await?;
+            (run.target, v)
         }
         Command::Idle {
             target,
@@ -465,9 +410,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             (target, v)
         }
         Command::LoginStorm {
-            target,
-            timing,
-            fixture,
+            run,
             storm_users,
             concurrency,
             rooms,
@@ -477,27 +420,20 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let opts = storm::StormOpts {
                 storm_users,
                 concurrency: concurrency.unwrap_or(storm_users),
-                chat: timing.chat(&target, rooms, Some(rate), 100, label),
+                chat: run.chat(rooms, Some(rate), 100, label),
             };
-            let fx = read_fixture(&fixture)?;
-            let v = storm::run(&target.api()?, &fx.rooms, &opts).await?;
-            (target, v)
+            let v = storm::run(&run.target.api()?, &run.fixture()?.rooms, &opts).await?;
+            (run.target, v)
         }
-        Command::Fanout {
-            target,
-            timing,
-            fixture,
-            watchers,
-        } => {
+        Command::Fanout { run, watchers } => {
             let opts = fanout::FanoutOpts {
                 watchers,
-                warmup: timing.warmup(),
-                duration: timing.duration(),
-                server_pid: target.server_pid,
+                warmup: run.timing.warmup(),
+                duration: run.timing.duration(),
+                server_pid: run.target.server_pid,
             };
-            let fx = read_fixture(&fixture)?;
-            let v = fanout::run(target.api()?.addr, &fx.fanout, &opts).await?;
-            (target, v)
+            let v = fanout::run(run.target.api()?.addr, &run.fixture()?.fanout, &opts).await?;
+            (run.target, v)
         }
         Command::Report {
             results,
