@@ -171,6 +171,19 @@ fn set_cookie(r: &reqwest::Response) -> String {
         .to_string()
 }
 
+/// `POST /auth/register` with `body`; the whole response, for its headers.
+async fn register_response(app: &TestApp, body: Value) -> reqwest::Response {
+    let body = body.to_string();
+    app.send_raw(
+        Method::POST,
+        "/auth/register",
+        None,
+        "application/json",
+        body,
+    )
+    .await
+}
+
 /// `method path` with `cookie` as the only credentials.
 async fn with_cookie(app: &TestApp, method: Method, path: &str, cookie: &str) -> reqwest::Response {
     app.http
@@ -186,15 +199,7 @@ async fn cookie_authenticates_and_is_httponly_samesite_lax(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let body =
         json!({ "email": "eve@test.example", "password": "password-123", "display_name": "Eve" });
-    let res = app
-        .send_raw(
-            Method::POST,
-            "/auth/register",
-            None,
-            "application/json",
-            body.to_string(),
-        )
-        .await;
+    let res = register_response(&app, body).await;
     let cookie = set_cookie(&res);
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
@@ -219,15 +224,7 @@ async fn secure_cookie_outside_dev(pool: PgPool) {
     let app = TestApp::spawn_with(pool, |c| c.cookie_secure = true).await;
     let body =
         json!({ "email": "sec@test.example", "password": "password-123", "display_name": "Sec" });
-    let res = app
-        .send_raw(
-            Method::POST,
-            "/auth/register",
-            None,
-            "application/json",
-            body.to_string(),
-        )
-        .await;
+    let res = register_response(&app, body).await;
     assert!(set_cookie(&res).contains("; Secure"));
 }
 
