@@ -1,7 +1,7 @@
 //! Issue 9: abuse — each answered with a clear error or a limit, other users unaffected.
 
-use myrelay_test_support::TestApp;
-use reqwest::StatusCode;
+use myrelay_test_support::{TestApp, TicketRoom, database_url_of};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::net::{IpAddr, Ipv4Addr};
@@ -23,14 +23,14 @@ async fn deeply_nested_and_invalid_utf8_json_are_400(pool: PgPool) {
         b"\xc3\x28".to_vec(),
     ] {
         let r = app
-            .http
-            .post(app.url("/tickets"))
-            .bearer_auth(&u.token)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+            .send_raw(
+                Method::POST,
+                "/tickets",
+                Some(&u.token),
+                "application/json",
+                body,
+            )
+            .await;
         let status = r.status();
         let b: Value = r.json().await.unwrap();
         assert!(
@@ -40,22 +40,17 @@ async fn deeply_nested_and_invalid_utf8_json_are_400(pool: PgPool) {
         assert!(b["code"].is_string());
     }
     // Bodies are JSON objects: an array or a scalar is not "all fields omitted".
-    let id = {
-        let (_, t) = app
-            .post("/tickets", &u.token, json!({ "description": "shape" }))
-            .await;
-        t["id"].as_i64().unwrap()
-    };
+    let id = app.ticket(&u, "shape").await;
     for body in ["[]", "[1]", "42", "\"x\"", "null"] {
         let r = app
-            .http
-            .patch(app.url(&format!("/tickets/{id}/assign")))
-            .bearer_auth(&u.token)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+            .send_raw(
+                Method::PATCH,
+                &format!("/tickets/{id}/assign"),
+                Some(&u.token),
+                "application/json",
+                body,
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     }
     // The server is fine afterwards.
@@ -84,7 +79,7 @@ async fn thousands_of_joins_hit_a_per_connection_room_limit(pool: PgPool) {
     let mut limited = 0;
     for _round in 0..10 {
         for id in &ids {
-            let ack = s.emit_ack("ticket:join", json!({ "ticket_id": id })).await;
+            let ack = s.try_join(*id).await;
             if ack["ok"] == true {
                 ok += 1;
             } else {
@@ -96,21 +91,10 @@ async fn thousands_of_joins_hit_a_per_connection_room_limit(pool: PgPool) {
     assert_eq!(ok, 100 * 10, "re-joining a room already joined is fine");
     assert_eq!(limited, 50 * 10);
     // Leaving one frees a place.
-    s.emit_ack("ticket:leave", json!({ "ticket_id": ids[0] }))
-        .await;
-    assert_eq!(
-        s.emit_ack("ticket:join", json!({ "ticket_id": ids[149] }))
-            .await["ok"],
-        true
-    );
+    s.leave(ids[0]).await;
+    s.join(ids[149]).await;
     // Another user is unaffected.
-    let other = app.socket(&u.token).await;
-    assert_eq!(
-        other
-            .emit_ack("ticket:join", json!({ "ticket_id": ids[5] }))
-            .await["ok"],
-        true
-    );
+    app.joined_socket(&u.token, ids[5]).await;
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
@@ -181,9 +165,7 @@ fn sql_is_only_ever_static_text() {
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn secrets_never_reach_the_logs(pool: PgPool) {
-    let base = std::env::var("DATABASE_URL").unwrap();
-    let db = pool.connect_options().get_database().unwrap().to_string();
-    let url = format!("{}/{}", base.rsplit_once('/').unwrap().0, db);
+    let url = database_url_of(&pool);
     let port = myrelay_test_support::services::free_port();
     let secret = "log-audit-secret-0123456789-abcdefghij";
     let log = std::env::temp_dir().join(format!("myrelay-log-audit-{port}.log"));

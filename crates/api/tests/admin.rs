@@ -1,6 +1,6 @@
 //! Issue 5: admin API, user management, demo data.
 
-use myrelay_test_support::TestApp;
+use myrelay_test_support::{TestApp, TicketRoom, ints, items};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -15,36 +15,19 @@ async fn stats_have_exactly_the_spec_keys_and_values_for_a_known_dataset(pool: P
     let a1 = app.agent("a1").await;
     let _a2 = app.agent("a2").await;
     let gone = app.register("gone").await;
-    app.patch(
-        &format!("/admin/users/{}", gone.id),
-        &admin.token,
-        json!({ "is_active": false }),
-    )
-    .await;
+    app.update_user(gone.id, &admin, json!({ "is_active": false }))
+        .await;
     let t: Vec<i64> = futures_util::future::join_all(
         (0..6).map(|i| app.ticket(&u1, if i < 3 { "a" } else { "b" })),
     )
     .await;
-    app.patch(&format!("/tickets/{}/assign", t[0]), &a1.token, json!({}))
-        .await;
-    app.patch(&format!("/tickets/{}/assign", t[1]), &a1.token, json!({}))
-        .await;
-    app.patch(
-        &format!("/tickets/{}/status", t[1]),
-        &a1.token,
-        json!({ "status": "resolved" }),
-    )
-    .await;
-    app.patch(
-        &format!("/tickets/{}/status", t[2]),
-        &admin.token,
-        json!({ "status": "closed" }),
-    )
-    .await;
+    app.assign(t[0], &a1).await;
+    app.assign(t[1], &a1).await;
+    app.set_status(t[1], &a1, "resolved").await;
+    app.set_status(t[2], &admin, "closed").await;
     let su = app.socket(&u1.token).await;
     let _sa = app.socket(&a1.token).await;
-    su.emit_ack("ticket:join", json!({ "ticket_id": t[0] }))
-        .await;
+    su.join(t[0]).await;
 
     let (s, stats) = app.get("/admin/stats", &admin.token).await;
     assert_eq!(s, StatusCode::OK);
@@ -120,43 +103,26 @@ async fn the_last_admin_can_never_be_removed_and_no_admin_changes_themselves(poo
         json!({ "is_active": false }),
         json!({ "role": "agent" }),
     ] {
-        let (s, r) = app
-            .patch(&format!("/admin/users/{}", a.id), &a.token, body)
-            .await;
+        let (s, r) = app.update_user(a.id, &a, body).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{r}");
     }
-    let (s, _) = app
-        .patch(
-            &format!("/admin/users/{}", b.id),
-            &a.token,
-            json!({ "role": "agent" }),
-        )
-        .await;
+    let (s, _) = app.update_user(b.id, &a, json!({ "role": "agent" })).await;
     assert_eq!(s, StatusCode::OK);
     // b is no longer an admin; a is the last one. Make c an admin, then demote a via c,
     // and show c cannot be removed by anyone.
     let c = app.admin("third").await;
     let (s, _) = app
-        .patch(
-            &format!("/admin/users/{}", a.id),
-            &c.token,
-            json!({ "is_active": false }),
-        )
+        .update_user(a.id, &c, json!({ "is_active": false }))
         .await;
     assert_eq!(s, StatusCode::OK);
-    let n: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND is_active")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
-    assert_eq!(n, 1);
-    let (s, _) = app
-        .patch(
-            &format!("/admin/users/{}", c.id),
-            &c.token,
-            json!({ "role": "user" }),
+    let n = app
+        .count(
+            "SELECT count(*) FROM users WHERE role = 'admin' AND is_active",
+            &[],
         )
         .await;
+    assert_eq!(n, 1);
+    let (s, _) = app.update_user(c.id, &c, json!({ "role": "user" })).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
@@ -171,13 +137,9 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin(pool: PgPool) {
         .execute(&mut *hold)
         .await
         .unwrap();
-    let (pc, pd) = (
-        format!("/admin/users/{}", d.id),
-        format!("/admin/users/{}", c.id),
-    );
     let body = json!({ "role": "user" });
-    let r1 = app.patch(&pc, &c.token, body.clone());
-    let r2 = app.patch(&pd, &d.token, body.clone());
+    let r1 = app.update_user(d.id, &c, body.clone());
+    let r2 = app.update_user(c.id, &d, body.clone());
     let release = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         hold.commit().await.unwrap();
@@ -188,11 +150,12 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin(pool: PgPool) {
     assert_eq!(statuses, [200, 409], "{b1} {b2}");
     let loser = if s1 == StatusCode::CONFLICT { &b1 } else { &b2 };
     assert_eq!(loser["code"], "last_admin");
-    let n: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND is_active")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
+    let n = app
+        .count(
+            "SELECT count(*) FROM users WHERE role = 'admin' AND is_active",
+            &[],
+        )
+        .await;
     assert_eq!(n, 1);
 }
 
@@ -203,11 +166,7 @@ async fn deactivation_revokes_sessions_refuses_login_and_disconnects_sockets(poo
     let u = app.register("leaving").await;
     let mut s = app.socket(&u.token).await;
     let (st, body) = app
-        .patch(
-            &format!("/admin/users/{}", u.id),
-            &admin.token,
-            json!({ "is_active": false }),
-        )
+        .update_user(u.id, &admin, json!({ "is_active": false }))
         .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(body["is_active"], false);
@@ -220,13 +179,12 @@ async fn deactivation_revokes_sessions_refuses_login_and_disconnects_sockets(poo
     let (st, b) = app.login(&u.email, "password-123").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_eq!(b["code"], "invalid_credentials");
-    let live: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(u.id)
-    .fetch_one(&app.state.db)
-    .await
-    .unwrap();
+    let live = app
+        .count(
+            "SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL",
+            &[u.id],
+        )
+        .await;
     assert_eq!(live, 0);
     let (kind, actor): (String, i64) = sqlx::query_as(
         "SELECT kind, actor_user_id FROM user_events WHERE user_id = $1 AND kind <> 'registered'",
@@ -241,12 +199,8 @@ async fn deactivation_revokes_sessions_refuses_login_and_disconnects_sockets(poo
         "recorded with who made it"
     );
     // Reactivation lets them back in.
-    app.patch(
-        &format!("/admin/users/{}", u.id),
-        &admin.token,
-        json!({ "is_active": true }),
-    )
-    .await;
+    app.update_user(u.id, &admin, json!({ "is_active": true }))
+        .await;
     let (st, _) = app.login(&u.email, "password-123").await;
     assert_eq!(st, StatusCode::OK);
 }
@@ -258,19 +212,11 @@ async fn role_change_applies_to_the_next_request_and_the_open_socket(pool: PgPoo
     let u = app.register("customer").await;
     let agent = app.agent("demoted").await;
     let t = app.ticket(&u, "in the pool").await;
-    let mut s = app.socket(&agent.token).await;
-    assert_eq!(
-        s.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
-        true
-    );
+    let mut s = app.joined_socket(&agent.token, t).await;
     let (st, _) = app.get(&format!("/tickets/{t}"), &agent.token).await;
     assert_eq!(st, StatusCode::OK);
-    app.patch(
-        &format!("/admin/users/{}", agent.id),
-        &admin.token,
-        json!({ "role": "user" }),
-    )
-    .await;
+    app.update_user(agent.id, &admin, json!({ "role": "user" }))
+        .await;
     // Next request: the same token, the new role.
     let (st, _) = app.get(&format!("/tickets/{t}"), &agent.token).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
@@ -279,7 +225,7 @@ async fn role_change_applies_to_the_next_request_and_the_open_socket(pool: PgPoo
     // Open socket: disconnected; on reconnect the inbox room is out of reach.
     assert!(s.disconnected(Duration::from_secs(3)).await);
     let mut s2 = app.socket(&agent.token).await;
-    let ack = s2.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    let ack = s2.try_join(t).await;
     assert_eq!(ack["error"]["code"], "not_found");
     app.ticket(&u, "another").await;
     assert!(
@@ -288,12 +234,8 @@ async fn role_change_applies_to_the_next_request_and_the_open_socket(pool: PgPoo
         "no longer in the agents room"
     );
     // Promotion works the same way.
-    app.patch(
-        &format!("/admin/users/{}", u.id),
-        &admin.token,
-        json!({ "role": "agent" }),
-    )
-    .await;
+    app.update_user(u.id, &admin, json!({ "role": "agent" }))
+        .await;
     let (st, _) = app.get("/tickets?scope=available", &u.token).await;
     assert_eq!(st, StatusCode::OK);
     let (_, me) = app.get("/auth/me", &u.token).await;
@@ -308,18 +250,13 @@ async fn a_demoted_agents_tickets_are_listed_for_reassignment(pool: PgPool) {
     let agent = app.agent("leaving-agent").await;
     let other = app.agent("staying").await;
     let t = app.ticket(&u, "held").await;
-    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
-        .await;
+    app.assign(t, &agent).await;
     let (_, l) = app
         .get("/admin/tickets?needs_reassignment=true", &admin.token)
         .await;
-    assert_eq!(l["items"].as_array().unwrap().len(), 0);
-    app.patch(
-        &format!("/admin/users/{}", agent.id),
-        &admin.token,
-        json!({ "role": "user" }),
-    )
-    .await;
+    assert_eq!(items(&l).len(), 0);
+    app.update_user(agent.id, &admin, json!({ "role": "user" }))
+        .await;
     let (_, l) = app
         .get("/admin/tickets?needs_reassignment=true", &admin.token)
         .await;
@@ -340,7 +277,7 @@ async fn a_demoted_agents_tickets_are_listed_for_reassignment(pool: PgPool) {
     let (_, l) = app
         .get("/admin/tickets?needs_reassignment=true", &admin.token)
         .await;
-    assert_eq!(l["items"].as_array().unwrap().len(), 0);
+    assert_eq!(items(&l).len(), 0);
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
@@ -354,25 +291,9 @@ async fn users_list_paginates_and_filters(pool: PgPool) {
         app.agent(&format!("agent{i}")).await;
     }
     let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/admin/users?limit=7&cursor={c}"),
-            None => "/admin/users?limit=7".into(),
-        };
-        let (s, page) = app.get(&path, &admin.token).await;
-        assert_eq!(s, StatusCode::OK);
-        seen.extend(
-            page["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|u| u["id"].as_i64().unwrap()),
-        );
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.into()),
-            None => break,
-        }
+    let mut pages = app.pages("/admin/users?limit=7", &admin.token);
+    while let Some(page) = pages.next_page().await {
+        seen.extend(ints(&page["items"], "id"));
     }
     let mut dedup = seen.clone();
     dedup.sort();
@@ -380,26 +301,12 @@ async fn users_list_paginates_and_filters(pool: PgPool) {
     assert_eq!(seen.len(), 29);
     assert_eq!(dedup.len(), 29);
     let (_, agents) = app.get("/admin/users?role=agent", &admin.token).await;
-    assert_eq!(agents["items"].as_array().unwrap().len(), 3);
-    assert!(
-        agents["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|u| u["role"] == "agent")
-    );
+    assert_eq!(items(&agents).len(), 3);
+    assert!(items(&agents).iter().all(|u| u["role"] == "agent"));
     let (_, found) = app.get("/admin/users?q=CUST1", &admin.token).await;
-    assert_eq!(
-        found["items"].as_array().unwrap().len(),
-        10,
-        "cust10..cust19, case-insensitive"
-    );
+    assert_eq!(items(&found).len(), 10, "cust10..cust19, case-insensitive");
     let (_, none) = app.get("/admin/users?q=%25", &admin.token).await;
-    assert_eq!(
-        none["items"].as_array().unwrap().len(),
-        0,
-        "wildcards are literal"
-    );
+    assert_eq!(items(&none).len(), 0, "wildcards are literal");
     let (s, _) = app.get("/admin/users?role=superuser", &admin.token).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -413,34 +320,16 @@ async fn agents_list_shows_workload_and_who_is_online(pool: PgPool) {
     let b = app.agent("idle").await;
     let ts: Vec<i64> = futures_util::future::join_all((0..4).map(|_| app.ticket(&u, "work"))).await;
     for t in &ts {
-        app.patch(&format!("/tickets/{t}/assign"), &a.token, json!({}))
-            .await;
+        app.assign(*t, &a).await;
     }
-    app.patch(
-        &format!("/tickets/{}/status", ts[0]),
-        &a.token,
-        json!({ "status": "resolved" }),
-    )
-    .await;
-    app.patch(
-        &format!("/tickets/{}/status", ts[1]),
-        &a.token,
-        json!({ "status": "resolved" }),
-    )
-    .await;
-    app.patch(
-        &format!("/tickets/{}/status", ts[1]),
-        &a.token,
-        json!({ "status": "closed" }),
-    )
-    .await;
+    app.set_status(ts[0], &a, "resolved").await;
+    app.set_status(ts[1], &a, "resolved").await;
+    app.set_status(ts[1], &a, "closed").await;
     let _s = app.socket(&a.token).await;
     let (s, list) = app.get("/admin/agents", &admin.token).await;
     assert_eq!(s, StatusCode::OK);
     let find = |id: i64| -> Value {
-        list["items"]
-            .as_array()
-            .unwrap()
+        items(&list)
             .iter()
             .find(|x| x["user"]["id"] == id)
             .cloned()
@@ -461,13 +350,7 @@ async fn agents_list_shows_workload_and_who_is_online(pool: PgPool) {
         (idle["assigned_open"].as_i64(), idle["online"].as_bool()),
         (Some(0), Some(false))
     );
-    assert!(
-        list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|x| x["user"]["role"] != "user")
-    );
+    assert!(items(&list).iter().all(|x| x["user"]["role"] != "user"));
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
@@ -500,9 +383,10 @@ async fn seed_demo_twice_creates_nothing_new(pool: PgPool) {
         .login("maya@demo.myrelay.dev", myrelay_admin::seed::DEMO_PASSWORD)
         .await;
     assert_eq!(s, StatusCode::OK);
-    let gaps: i64 = sqlx::query_scalar(
+    let gaps = app.count(
         "SELECT count(*) FROM tickets t WHERE t.last_seq <> (SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)",
-    ).fetch_one(&app.state.db).await.unwrap();
+        &[],
+    ).await;
     assert_eq!(gaps, 0);
 }
 

@@ -16,10 +16,7 @@ async fn register_me_logout_then_the_same_token_is_refused(pool: PgPool) {
     assert_eq!(me["role"], "user");
     assert!(me.get("password_hash").is_none());
 
-    let (s, _) = app
-        .call(Method::POST, "/auth/logout", Some(&ann.token), None)
-        .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(app.logout(&ann.token).await, StatusCode::NO_CONTENT);
     let (s, body) = app.get("/auth/me", &ann.token).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(body["code"], "unauthorized");
@@ -29,9 +26,9 @@ async fn register_me_logout_then_the_same_token_is_refused(pool: PgPool) {
 async fn register_always_creates_a_user_even_if_asked_for_admin(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let (s, body) = app
-        .call(Method::POST, "/auth/register", None, Some(json!({
+        .try_register(json!({
             "email": "sneaky@test.example", "password": "password-123", "display_name": "Sneaky", "role": "admin"
-        })))
+        }))
         .await;
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(body["user"]["role"], "user");
@@ -42,14 +39,9 @@ async fn duplicate_email_in_any_case_is_email_taken(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.register("bob").await;
     let (s, body) = app
-        .call(
-            Method::POST,
-            "/auth/register",
-            None,
-            Some(json!({
-                "email": "  BOB@Test.Example ", "password": "password-123", "display_name": "Bob 2"
-            })),
-        )
+        .try_register(json!({
+            "email": "  BOB@Test.Example ", "password": "password-123", "display_name": "Bob 2"
+        }))
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["code"], "email_taken");
@@ -80,9 +72,9 @@ async fn a_73_byte_password_is_refused_never_truncated(pool: PgPool) {
         (71, StatusCode::CREATED),
     ] {
         let (s, body) = app
-            .call(Method::POST, "/auth/register", None, Some(json!({
+            .try_register(json!({
                 "email": format!("p{len}@test.example"), "password": "x".repeat(len), "display_name": "P"
-            })))
+            }))
             .await;
         assert_eq!(s, want, "{len} bytes: {body}");
         if want == StatusCode::UNPROCESSABLE_ENTITY {
@@ -101,14 +93,9 @@ async fn a_73_byte_password_is_refused_never_truncated(pool: PgPool) {
 async fn validation_errors_name_each_field(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let (s, body) = app
-        .call(
-            Method::POST,
-            "/auth/register",
-            None,
-            Some(json!({
-                "email": "not-an-email", "password": "short", "display_name": "   "
-            })),
-        )
+        .try_register(json!({
+            "email": "not-an-email", "password": "short", "display_name": "   "
+        }))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     for f in ["email", "password", "display_name"] {
@@ -175,23 +162,46 @@ fn chrono_now() -> i64 {
         .as_secs() as i64
 }
 
+/// The `Set-Cookie` header of `r` (there must be one).
+fn set_cookie(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("set-cookie")
+        .expect("a Set-Cookie header")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `POST /auth/register` with `body`; the whole response, for its headers.
+async fn register_response(app: &TestApp, body: Value) -> reqwest::Response {
+    let body = body.to_string();
+    app.send_raw(
+        Method::POST,
+        "/auth/register",
+        None,
+        "application/json",
+        body,
+    )
+    .await
+}
+
+/// `method path` with `cookie` as the only credentials.
+async fn with_cookie(app: &TestApp, method: Method, path: &str, cookie: &str) -> reqwest::Response {
+    app.http
+        .request(method, app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn cookie_authenticates_and_is_httponly_samesite_lax(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let res = app
-        .http
-        .post(app.url("/auth/register"))
-        .json(&json!({ "email": "eve@test.example", "password": "password-123", "display_name": "Eve" }))
-        .send()
-        .await
-        .unwrap();
-    let cookie = res
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let body =
+        json!({ "email": "eve@test.example", "password": "password-123", "display_name": "Eve" });
+    let res = register_response(&app, body).await;
+    let cookie = set_cookie(&res);
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
@@ -200,59 +210,23 @@ async fn cookie_authenticates_and_is_httponly_samesite_lax(pool: PgPool) {
         "tests run in dev mode: {cookie}"
     );
     let pair = cookie.split(';').next().unwrap().to_string();
-    let me = app
-        .http
-        .get(app.url("/auth/me"))
-        .header("cookie", &pair)
-        .send()
-        .await
-        .unwrap();
+    let me = with_cookie(&app, Method::GET, "/auth/me", &pair).await;
     assert_eq!(me.status(), StatusCode::OK);
     // Logout through the cookie clears it and ends the session.
-    let out = app
-        .http
-        .post(app.url("/auth/logout"))
-        .header("cookie", &pair)
-        .send()
-        .await
-        .unwrap();
+    let out = with_cookie(&app, Method::POST, "/auth/logout", &pair).await;
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
-    assert!(
-        out.headers()
-            .get("set-cookie")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .contains("Max-Age=0")
-    );
-    let me = app
-        .http
-        .get(app.url("/auth/me"))
-        .header("cookie", &pair)
-        .send()
-        .await
-        .unwrap();
+    assert!(set_cookie(&out).contains("Max-Age=0"));
+    let me = with_cookie(&app, Method::GET, "/auth/me", &pair).await;
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn secure_cookie_outside_dev(pool: PgPool) {
     let app = TestApp::spawn_with(pool, |c| c.cookie_secure = true).await;
-    let res = app
-        .http
-        .post(app.url("/auth/register"))
-        .json(&json!({ "email": "sec@test.example", "password": "password-123", "display_name": "Sec" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        res.headers()
-            .get("set-cookie")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .contains("; Secure")
-    );
+    let body =
+        json!({ "email": "sec@test.example", "password": "password-123", "display_name": "Sec" });
+    let res = register_response(&app, body).await;
+    assert!(set_cookie(&res).contains("; Secure"));
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
@@ -270,24 +244,16 @@ async fn a_user_calling_an_admin_route_gets_403(pool: PgPool) {
 async fn malformed_json_wrong_content_type_and_oversized_body_are_problems(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let send = |body: Vec<u8>, ct: &'static str| {
-        app.http
-            .post(app.url("/auth/register"))
-            .header("content-type", ct)
-            .body(body)
-            .send()
+        app.send_raw(Method::POST, "/auth/register", None, ct, body)
     };
-    let r = send(b"{\"email\": ".to_vec(), "application/json")
-        .await
-        .unwrap();
+    let r = send(b"{\"email\": ".to_vec(), "application/json").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["code"], "malformed_json");
     assert!(b["request_id"].is_string());
 
-    let r = send(b"email=a".to_vec(), "application/x-www-form-urlencoded")
-        .await
-        .unwrap();
+    let r = send(b"email=a".to_vec(), "application/x-www-form-urlencoded").await;
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(
         r.json::<Value>().await.unwrap()["code"],
@@ -295,16 +261,14 @@ async fn malformed_json_wrong_content_type_and_oversized_body_are_problems(pool:
     );
 
     let big = format!("{{\"email\":\"{}\"}}", "a".repeat(70 * 1024));
-    let r = send(big.into_bytes(), "application/json").await.unwrap();
+    let r = send(big.into_bytes(), "application/json").await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(
         r.json::<Value>().await.unwrap()["code"],
         "payload_too_large"
     );
 
-    let r = send(b"{\"email\": 5}".to_vec(), "application/json")
-        .await
-        .unwrap();
+    let r = send(b"{\"email\": 5}".to_vec(), "application/json").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -533,10 +497,7 @@ async fn the_session_probe_answers_200_signed_in_or_not(pool: PgPool) {
     // Garbage and revoked sessions are "signed out", not errors.
     let (s, body) = app.get("/auth/session", "not-a-token").await;
     assert_eq!((s, body), (StatusCode::OK, json!({ "user": null })));
-    let (s, _) = app
-        .call(Method::POST, "/auth/logout", Some(&u.token), None)
-        .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(app.logout(&u.token).await, StatusCode::NO_CONTENT);
     let (s, body) = app.get("/auth/session", &u.token).await;
     assert_eq!((s, body), (StatusCode::OK, json!({ "user": null })));
 }
@@ -564,12 +525,7 @@ async fn create_admin_refuses_what_registration_refuses(pool: PgPool) {
             password.len()
         );
         let (s, _) = app
-            .call(
-                Method::POST,
-                "/auth/register",
-                None,
-                Some(json!({ "email": email, "password": password, "display_name": name })),
-            )
+            .try_register(json!({ "email": email, "password": password, "display_name": name }))
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "registration agrees");
     }

@@ -4,7 +4,7 @@
 //! nothing of the object.
 
 use myrelay_test_support::sio::{ConnectError, SioClient};
-use myrelay_test_support::{Session, TestApp, claims_of, sign_claims};
+use myrelay_test_support::{Session, TestApp, TicketRoom, claims_of, sign_claims, unique_id};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -57,8 +57,7 @@ async fn every_cell_of_the_access_matrix_holds(pool: PgPool) {
         .await
         .unwrap();
     let logged_out = app.register("logged-out").await;
-    app.call(Method::POST, "/auth/logout", Some(&logged_out.token), None)
-        .await;
+    app.logout(&logged_out.token).await;
     let expired = {
         let claims = claims_of(&a.token);
         let mut c = claims.clone();
@@ -68,43 +67,17 @@ async fn every_cell_of_the_access_matrix_holds(pool: PgPool) {
     };
     let mk = |s: &Session| Some(s.token.clone());
     let subjects = [
-        Subject {
-            name: "anonymous",
-            token: None,
-        },
-        Subject {
-            name: "user A",
-            token: mk(&a),
-        },
-        Subject {
-            name: "user B",
-            token: mk(&b),
-        },
-        Subject {
-            name: "agent assigned",
-            token: mk(&agent_assigned),
-        },
-        Subject {
-            name: "agent other",
-            token: mk(&agent_other),
-        },
-        Subject {
-            name: "admin",
-            token: mk(&admin),
-        },
-        Subject {
-            name: "deactivated",
-            token: mk(&deactivated),
-        },
-        Subject {
-            name: "logged out",
-            token: mk(&logged_out),
-        },
-        Subject {
-            name: "expired",
-            token: Some(expired),
-        },
-    ];
+        ("anonymous", None),
+        ("user A", mk(&a)),
+        ("user B", mk(&b)),
+        ("agent assigned", mk(&agent_assigned)),
+        ("agent other", mk(&agent_other)),
+        ("admin", mk(&admin)),
+        ("deactivated", mk(&deactivated)),
+        ("logged out", mk(&logged_out)),
+        ("expired", Some(expired)),
+    ]
+    .map(|(name, token)| Subject { name, token });
     let desc = format!("{SECRET}: the customer's private details");
     let objects = Objects {
         assigned: app.ticket(&a, &desc).await,
@@ -196,16 +169,10 @@ async fn run(app: &TestApp, action: &str, id: i64, token: Option<&str>) -> (Stri
             Err(e) => return (format!("{e:?}"), String::new()),
         };
         let ack = match event {
-            "ticket:message:send" => {
-                s.emit_ack(
-                    event,
-                    json!({ "ticket_id": id, "content": "matrix", "client_id": uuid() }),
-                )
-                .await
-            }
+            "ticket:message:send" => s.send_message(id, "matrix", &unique_id()).await,
             "ticket:typing:start" => {
                 // As a client does: join (which may be refused), then type.
-                s.emit_ack("ticket:join", json!({ "ticket_id": id })).await;
+                s.try_join(id).await;
                 s.emit_ack(event, json!({ "ticket_id": id })).await
             }
             "ticket:read" => {
@@ -239,16 +206,6 @@ async fn run(app: &TestApp, action: &str, id: i64, token: Option<&str>) -> (Stri
     };
     let (status, body): (StatusCode, Value) = app.call(method, &path, token, body).await;
     (status.as_u16().to_string(), body.to_string())
-}
-
-fn uuid() -> String {
-    format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
 }
 
 /// SPEC §10: lists, counts, previews, search and live activity say nothing about tickets a

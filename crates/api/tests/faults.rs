@@ -4,7 +4,9 @@
 
 use myrelay_test_support::services::{PrivatePg, PrivateRedis, free_port};
 use myrelay_test_support::sio::SioClient;
-use myrelay_test_support::{Session, TestApp, session_from};
+use myrelay_test_support::{
+    TestApp, TicketRoom, database_url_of, ints, session_from, stored_messages,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -24,7 +26,10 @@ async fn send_until_acked(
     let end = Instant::now() + deadline;
     while Instant::now() < end {
         if let Some(ack) = s
-            .try_emit_ack("ticket:message:send", json!({ "ticket_id": ticket, "content": format!("msg {client_id}"), "client_id": client_id }))
+            .try_emit_ack(
+                "ticket:message:send",
+                json!({ "ticket_id": ticket, "content": format!("msg {client_id}"), "client_id": client_id }),
+            )
             .await
             && ack["ok"] == true
         {
@@ -33,14 +38,6 @@ async fn send_until_acked(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     None
-}
-
-async fn stored(pool: &PgPool, ticket: i64) -> Vec<(i64, String)> {
-    sqlx::query_as("SELECT seq, client_id FROM messages WHERE ticket_id = $1 ORDER BY seq")
-        .bind(ticket)
-        .fetch_all(pool)
-        .await
-        .unwrap()
 }
 
 fn assert_gapless_and_complete(rows: &[(i64, String)], acked: &BTreeMap<String, i64>) {
@@ -62,17 +59,6 @@ fn assert_gapless_and_complete(rows: &[(i64, String)], acked: &BTreeMap<String, 
     }
 }
 
-async fn setup_chat(app: &TestApp) -> (Session, Session, i64) {
-    let u = app.register("fault-user").await;
-    let a = app.agent("fault-agent").await;
-    let t = app.ticket(&u, "fault injection").await;
-    let (s, _) = app
-        .patch(&format!("/tickets/{t}/assign"), &a.token, json!({}))
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    (u, a, t)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_restarted_mid_chat_answers_503_then_recovers_losing_nothing() {
     let pg = PrivatePg::start();
@@ -84,11 +70,11 @@ async fn postgres_restarted_mid_chat_answers_503_then_recovers_losing_nothing() 
         .unwrap();
     myrelay_api::MIGRATOR.run(&pool).await.unwrap();
     let app = TestApp::spawn(pool.clone()).await;
-    let (u, a, t) = setup_chat(&app).await;
-    let su = app.socket(&u.token).await;
-    let mut sa = app.socket(&a.token).await;
-    su.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
-    sa.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    let (u, a, t) = app
+        .conversation("fault-user", "fault-agent", "fault injection")
+        .await;
+    let su = app.joined_socket(&u.token, t).await;
+    let mut sa = app.joined_socket(&a.token, t).await;
 
     let mut acked = BTreeMap::new();
     for i in 0..15 {
@@ -157,34 +143,24 @@ async fn postgres_restarted_mid_chat_answers_503_then_recovers_losing_nothing() 
             send_until_acked(&su, t, &cid, WAIT).await.expect("acked"),
         );
     }
-    let rows = stored(&pool, t).await;
+    let rows = stored_messages(&pool, t).await;
     assert_eq!(rows.len(), acked.len());
     assert_gapless_and_complete(&rows, &acked);
     // The other member catches up from its last seq and sees the same history.
-    let last_seen = {
-        let mut last = 0;
-        while let Some(m) = sa
-            .expect("ticket:message:new", Duration::from_millis(100))
-            .await
-        {
-            last = last.max(m["message"]["seq"].as_i64().unwrap());
-        }
-        last
-    };
+    let last_seen = sa
+        .drain("ticket:message:new", Duration::from_millis(100))
+        .await
+        .iter()
+        .map(|m| m["message"]["seq"].as_i64().unwrap())
+        .fold(0, i64::max);
     let (_, page) = app
         .get(
             &format!("/tickets/{t}/messages?after_seq={last_seen}&limit=100"),
             &a.token,
         )
         .await;
-    let caught: Vec<i64> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["seq"].as_i64().unwrap())
-        .collect();
     assert_eq!(
-        caught,
+        ints(&page["items"], "seq"),
         ((last_seen + 1)..=rows.len() as i64).collect::<Vec<_>>()
     );
 }
@@ -238,20 +214,10 @@ impl Drop for ApiProcess {
     }
 }
 
-fn db_url_of(pool: &PgPool) -> String {
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let name = pool
-        .connect_options()
-        .get_database()
-        .expect("database name")
-        .to_string();
-    format!("{}/{}", base.rsplit_once('/').unwrap().0, name)
-}
-
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn api_killed_with_sigkill_and_restarted_loses_no_acked_message(pool: PgPool) {
     let port = free_port();
-    let url = db_url_of(&pool);
+    let url = database_url_of(&pool);
     let mut api = ApiProcess::start(&url, port).await;
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
@@ -294,8 +260,8 @@ async fn api_killed_with_sigkill_and_restarted_loses_no_acked_message(pool: PgPo
     let mut sa = SioClient::connect(addr, Some(&a.token), None)
         .await
         .unwrap();
-    su.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
-    sa.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    su.join(t).await;
+    sa.join(t).await;
 
     // Both members talk; each records what was acked and what it received.
     let mut acked = BTreeMap::new();
@@ -320,8 +286,8 @@ async fn api_killed_with_sigkill_and_restarted_loses_no_acked_message(pool: PgPo
         ));
     }
     api.sigkill();
-    while let Some(m) = sa
-        .expect("ticket:message:new", Duration::from_millis(50))
+    for m in sa
+        .drain("ticket:message:new", Duration::from_millis(50))
         .await
     {
         seen_by_agent.push(m["message"]["seq"].as_i64().unwrap());
@@ -344,29 +310,12 @@ async fn api_killed_with_sigkill_and_restarted_loses_no_acked_message(pool: PgPo
         );
     }
     let last_agent = *seen_by_agent.iter().max().unwrap_or(&0);
-    let join = sa
-        .emit_ack(
-            "ticket:join",
-            json!({ "ticket_id": t, "after_seq": last_agent }),
-        )
-        .await;
-    let missed: Vec<i64> = join["missed_messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["seq"].as_i64().unwrap())
-        .collect();
-    let join_u = su
-        .emit_ack("ticket:join", json!({ "ticket_id": t, "after_seq": 0 }))
-        .await;
-    let user_view: Vec<i64> = join_u["missed_messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["seq"].as_i64().unwrap())
-        .collect();
+    let join = sa.join_after(t, last_agent).await;
+    let missed = ints(&join["missed_messages"], "seq");
+    let join_u = su.join_after(t, 0).await;
+    let user_view = ints(&join_u["missed_messages"], "seq");
 
-    let rows = stored(&pool, t).await;
+    let rows = stored_messages(&pool, t).await;
     assert_gapless_and_complete(&rows, &acked);
     let mut agent_view: Vec<i64> = seen_by_agent
         .into_iter()
@@ -385,24 +334,13 @@ async fn redis_restarted_under_two_instances_local_rooms_keep_working_and_it_rec
     pool: PgPool,
 ) {
     let mut redis = PrivateRedis::start();
-    let url = redis.url();
-    let cfg = |c: &mut myrelay_core::Config| {
-        c.redis_url = Some(url.clone());
-        c.redis_prefix = "fault".into();
-        c.jwt_secret = b"one-secret-shared-by-every-instance!".to_vec();
-    };
-    let a = TestApp::spawn_with(pool.clone(), cfg).await;
-    let b = TestApp::spawn_with(pool, cfg).await;
-    let (u, agent, t) = setup_chat(&a).await;
-    let su = a.socket(&u.token).await;
-    let mut su2 = a.socket(&u.token).await; // a second tab on the same instance
-    let mut sb = b.socket(&agent.token).await; // the agent on the other instance
-    for s in [&su, &su2, &sb] {
-        assert_eq!(
-            s.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
-            true
-        );
-    }
+    let (a, b) = TestApp::spawn_pair(pool, &redis.url()).await;
+    let (u, agent, t) = a
+        .conversation("fault-user", "fault-agent", "fault injection")
+        .await;
+    let su = a.joined_socket(&u.token, t).await;
+    let mut su2 = a.joined_socket(&u.token, t).await; // a second tab on the same instance
+    let mut sb = b.joined_socket(&agent.token, t).await; // the agent on the other instance
     assert!(send_until_acked(&su, t, "m0", WAIT).await.is_some());
     assert!(
         sb.receives("ticket:message:new", WAIT).await,
@@ -429,11 +367,8 @@ async fn redis_restarted_under_two_instances_local_rooms_keep_working_and_it_rec
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut i = 2;
     loop {
-        while sb
-            .expect("ticket:message:new", Duration::from_millis(10))
-            .await
-            .is_some()
-        {}
+        sb.drain("ticket:message:new", Duration::from_millis(10))
+            .await;
         assert!(
             send_until_acked(&su, t, &format!("m{i}"), WAIT)
                 .await

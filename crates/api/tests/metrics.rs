@@ -76,14 +76,7 @@ async fn requests_sockets_and_sends_move_the_metrics(pool: PgPool) {
     // HTTP: a ticket, a message, a 404 under a route and two that match no route.
     let u = app.register("metered").await;
     let t = app.ticket(&u, "count me").await;
-    let (s, _) = app
-        .post(
-            &format!("/tickets/{t}/messages"),
-            &u.token,
-            json!({ "content": "over http" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    app.post_message(t, &u, "over http").await;
     let (s, _) = app.get("/tickets/987654321", &u.token).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = app.call(Method::GET, "/no/such/route", None, None).await;

@@ -1,8 +1,8 @@
 //! Issue 4: Socket.IO ticket rooms against a real server (raw protocol client).
 
-use myrelay_test_support::TestApp;
 use myrelay_test_support::sio::{ConnectError, SioClient};
-use reqwest::{Method, StatusCode};
+use myrelay_test_support::{TestApp, TicketRoom, ints, stored_messages, test_redis_url};
+use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 use std::time::Duration;
@@ -23,8 +23,7 @@ async fn bad_and_revoked_tokens_are_refused_with_unauthorized(pool: PgPool) {
     }
     let ok = SioClient::connect(app.addr, Some(&u.token), None).await;
     assert!(ok.is_ok());
-    app.call(Method::POST, "/auth/logout", Some(&u.token), None)
-        .await;
+    app.logout(&u.token).await;
     match SioClient::connect(app.addr, Some(&u.token), None).await {
         Err(ConnectError::Refused(m)) => assert_eq!(m, "unauthorized"),
         other => panic!("revoked token: {:?}", other.map(|c| c.sid)),
@@ -74,58 +73,36 @@ async fn users_and_agents_cannot_join_rooms_they_may_not_see(pool: PgPool) {
     let agent2 = app.agent("ag2").await;
     let t = app.ticket(&a, "private matter").await;
     let sb = app.socket(&b.token).await;
-    let ack = sb.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    let ack = sb.try_join(t).await;
     assert_eq!(ack["ok"], false);
     assert_eq!(ack["error"]["code"], "not_found");
     assert!(
         !ack.to_string().contains("private"),
         "a refused join carries nothing of the ticket"
     );
-    app.patch(&format!("/tickets/{t}/assign"), &agent1.token, json!({}))
-        .await;
+    app.assign(t, &agent1).await;
     let s2 = app.socket(&agent2.token).await;
-    let ack = s2.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    let ack = s2.try_join(t).await;
     assert_eq!(ack["error"]["code"], "not_found");
     let s1 = app.socket(&agent1.token).await;
-    let ack = s1.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
-    assert_eq!(ack["ok"], true, "{ack}");
+    let ack = s1.join(t).await;
     assert_eq!(ack["ticket"]["id"], t);
     // Sending to a room one may not see is refused as well.
-    let ack = sb
-        .emit_ack(
-            "ticket:message:send",
-            json!({ "ticket_id": t, "content": "hi", "client_id": "x1" }),
-        )
-        .await;
+    let ack = sb.send_message(t, "hi", "x1").await;
     assert_eq!(ack["error"]["code"], "not_found");
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn send_ack_then_the_other_member_receives_the_next_seq_once(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let u = app.register("chatter").await;
-    let agent = app.agent("helper").await;
-    let t = app.ticket(&u, "let's chat").await;
-    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
-        .await;
-    let mut su = app.socket(&u.token).await;
-    let mut sa = app.socket(&agent.token).await;
-    let mut su2 = app.socket(&u.token).await; // the user's second tab
-    for s in [&su, &sa, &su2] {
-        assert_eq!(
-            s.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
-            true
-        );
-    }
+    let (u, agent, t) = app.conversation("chatter", "helper", "let's chat").await;
+    let mut su = app.joined_socket(&u.token, t).await;
+    let mut sa = app.joined_socket(&agent.token, t).await;
+    let mut su2 = app.joined_socket(&u.token, t).await; // the user's second tab
     let joined = su.expect("ticket:user_joined", WAIT).await.unwrap();
     assert_eq!(joined["ticket_id"], t);
 
-    let ack = su
-        .emit_ack(
-            "ticket:message:send",
-            json!({ "ticket_id": t, "content": "hello", "client_id": "c-1" }),
-        )
-        .await;
+    let ack = su.send_message(t, "hello", "c-1").await;
     assert_eq!(ack["ok"], true, "{ack}");
     assert_eq!(ack["message"]["seq"], 1);
     let got = sa
@@ -144,34 +121,22 @@ async fn send_ack_then_the_other_member_receives_the_next_seq_once(pool: PgPool)
     );
 
     // Duplicate client_id: same message, nothing broadcast.
-    let again = su
-        .emit_ack(
-            "ticket:message:send",
-            json!({ "ticket_id": t, "content": "hello", "client_id": "c-1" }),
-        )
-        .await;
+    let again = su.send_message(t, "hello", "c-1").await;
     assert_eq!(again["message"], ack["message"]);
     assert!(
         !sa.receives("ticket:message:new", QUIET).await,
         "one broadcast only"
     );
 
-    let reply = sa
-        .emit_ack(
-            "ticket:message:send",
-            json!({ "ticket_id": t, "content": "hi there", "client_id": "a-1" }),
-        )
-        .await;
+    let reply = sa.send_message(t, "hi there", "a-1").await;
     assert_eq!(reply["message"]["seq"], 2);
     assert_eq!(
         su.expect("ticket:message:new", WAIT).await.unwrap()["message"]["sender"]["role"],
         "agent"
     );
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE ticket_id = $1")
-        .bind(t)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let n = app
+        .count("SELECT count(*) FROM messages WHERE ticket_id = $1", &[t])
+        .await;
     assert_eq!(n, 2);
 }
 
@@ -206,10 +171,7 @@ async fn invalid_payloads_get_error_acks_not_silence(pool: PgPool) {
         assert!(ack["error"]["code"].is_string());
     }
     // Still connected and working.
-    assert_eq!(
-        s.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
-        true
-    );
+    s.join(t).await;
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
@@ -217,36 +179,18 @@ async fn reconnecting_with_after_seq_gets_exactly_what_was_missed(pool: PgPool) 
     let app = TestApp::spawn(pool).await;
     let u = app.register("away").await;
     let t = app.ticket(&u, "catch up").await;
-    let s = app.socket(&u.token).await;
-    s.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    let s = app.joined_socket(&u.token, t).await;
     for i in 1..=3 {
-        s.emit_ack(
-            "ticket:message:send",
-            json!({ "ticket_id": t, "content": format!("m{i}"), "client_id": format!("c{i}") }),
-        )
-        .await;
+        s.send_message(t, &format!("m{i}"), &format!("c{i}")).await;
     }
     s.close();
     for i in 4..=6 {
-        app.post(
-            &format!("/tickets/{t}/messages"),
-            &u.token,
-            json!({ "content": format!("m{i}") }),
-        )
-        .await;
+        app.post_message(t, &u, &format!("m{i}")).await;
     }
     let s = app.socket(&u.token).await;
-    let ack = s
-        .emit_ack("ticket:join", json!({ "ticket_id": t, "after_seq": 3 }))
-        .await;
-    let seqs: Vec<i64> = ack["missed_messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["seq"].as_i64().unwrap())
-        .collect();
-    assert_eq!(seqs, vec![4, 5, 6]);
-    let ack = s.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    let ack = s.join_after(t, 3).await;
+    assert_eq!(ints(&ack["missed_messages"], "seq"), vec![4, 5, 6]);
+    let ack = s.join(t).await;
     assert_eq!(
         ack["missed_messages"].as_array().unwrap().len(),
         0,
@@ -260,22 +204,15 @@ async fn http_status_change_and_http_message_reach_the_room(pool: PgPool) {
     let u = app.register("watcher").await;
     let agent = app.agent("worker").await;
     let t = app.ticket(&u, "status please").await;
-    let mut su = app.socket(&u.token).await;
-    su.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
-    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
-        .await;
+    let mut su = app.joined_socket(&u.token, t).await;
+    app.assign(t, &agent).await;
     let assigned = su
         .expect("ticket:assigned", WAIT)
         .await
         .expect("assignment broadcast");
     assert_eq!(assigned["assigned_agent"]["id"], agent.id);
     assert_eq!(assigned["actor"]["id"], agent.id);
-    app.patch(
-        &format!("/tickets/{t}/status"),
-        &agent.token,
-        json!({ "status": "resolved" }),
-    )
-    .await;
+    app.set_status(t, &agent, "resolved").await;
     let ev = su
         .expect("ticket:status:updated", WAIT)
         .await
@@ -288,12 +225,7 @@ async fn http_status_change_and_http_message_reach_the_room(pool: PgPool) {
         .await
         .expect("creator hears on user room");
     assert_eq!(upd["ticket"]["id"], t);
-    app.post(
-        &format!("/tickets/{t}/messages"),
-        &agent.token,
-        json!({ "content": "via http" }),
-    )
-    .await;
+    app.post_message(t, &agent, "via http").await;
     let m = su
         .expect("ticket:message:new", WAIT)
         .await
@@ -323,8 +255,7 @@ async fn agents_room_hears_new_and_changed_tickets(pool: PgPool) {
         su.expect("ticket:created", WAIT).await.unwrap()["ticket"]["id"],
         t
     );
-    app.patch(&format!("/tickets/{t}/assign"), &a1.token, json!({}))
-        .await;
+    app.assign(t, &a1).await;
     let mine = s1.expect("ticket:updated", WAIT).await.unwrap();
     assert_eq!(mine["ticket"]["assigned_agent"]["id"], a1.id);
     let gone = s2.expect("ticket:updated", WAIT).await.unwrap();
@@ -334,12 +265,7 @@ async fn agents_room_hears_new_and_changed_tickets(pool: PgPool) {
         "the other agent learns it left their view, nothing more"
     );
     // New messages are not broadcast to the agents room.
-    app.post(
-        &format!("/tickets/{t}/messages"),
-        &u.token,
-        json!({ "content": "hi" }),
-    )
-    .await;
+    app.post_message(t, &u, "hi").await;
     assert!(!s2.receives("ticket:message:new", QUIET).await);
 }
 
@@ -351,15 +277,9 @@ async fn reassign_removes_the_old_agent_from_the_room(pool: PgPool) {
     let new = app.agent("new").await;
     let admin = app.admin("boss").await;
     let t = app.ticket(&u, "handover").await;
-    app.patch(&format!("/tickets/{t}/assign"), &old.token, json!({}))
-        .await;
-    let mut so = app.socket(&old.token).await;
-    assert_eq!(
-        so.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
-        true
-    );
-    let su = app.socket(&u.token).await;
-    su.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    app.assign(t, &old).await;
+    let mut so = app.joined_socket(&old.token, t).await;
+    let su = app.joined_socket(&u.token, t).await;
     app.patch(
         &format!("/tickets/{t}/assign"),
         &admin.token,
@@ -367,16 +287,9 @@ async fn reassign_removes_the_old_agent_from_the_room(pool: PgPool) {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    while so
-        .expect("ticket:message:new", Duration::from_millis(50))
-        .await
-        .is_some()
-    {}
-    su.emit_ack(
-        "ticket:message:send",
-        json!({ "ticket_id": t, "content": "secret after handover", "client_id": "s1" }),
-    )
-    .await;
+    so.drain("ticket:message:new", Duration::from_millis(50))
+        .await;
+    su.send_message(t, "secret after handover", "s1").await;
     assert!(
         !so.receives("ticket:message:new", QUIET).await,
         "the old agent gets nothing more"
@@ -385,7 +298,7 @@ async fn reassign_removes_the_old_agent_from_the_room(pool: PgPool) {
         .emit_ack("ticket:typing:start", json!({ "ticket_id": t }))
         .await;
     assert_eq!(ack["ok"], false);
-    let ack = so.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    let ack = so.try_join(t).await;
     assert_eq!(ack["error"]["code"], "not_found");
 }
 
@@ -397,8 +310,7 @@ async fn logout_disconnects_that_sessions_sockets_only(pool: PgPool) {
     let other_token = other["token"].as_str().unwrap().to_string();
     let mut s1 = app.socket(&u.token).await;
     let mut s2 = app.socket(&other_token).await;
-    app.call(Method::POST, "/auth/logout", Some(&u.token), None)
-        .await;
+    app.logout(&u.token).await;
     assert!(
         s1.disconnected(WAIT).await,
         "logged-out session's socket is disconnected"
@@ -409,15 +321,11 @@ async fn logout_disconnects_that_sessions_sockets_only(pool: PgPool) {
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn typing_and_presence_reach_the_others(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let u = app.register("typer").await;
-    let agent = app.agent("reader").await;
-    let t = app.ticket(&u, "typing").await;
-    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
-        .await;
+    let (u, agent, t) = app.conversation("typer", "reader", "typing").await;
     let su = app.socket(&u.token).await;
     let mut sa = app.socket(&agent.token).await;
-    su.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
-    let ack = sa.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
+    su.join(t).await;
+    let ack = sa.join(t).await;
     let names: Vec<&str> = ack["members"]
         .as_array()
         .unwrap()
@@ -435,7 +343,7 @@ async fn typing_and_presence_reach_the_others(pool: PgPool) {
     su.emit_ack("ticket:typing:stop", json!({ "ticket_id": t }))
         .await;
     assert!(sa.expect("ticket:typing:stop", WAIT).await.is_some());
-    su.emit_ack("ticket:leave", json!({ "ticket_id": t })).await;
+    su.leave(t).await;
     assert_eq!(
         sa.expect("ticket:user_left", WAIT).await.unwrap()["user"]["id"],
         u.id
@@ -468,11 +376,9 @@ async fn stats_count_sockets_agents_and_rooms_as_they_come_and_go(pool: PgPool) 
         (3, 1, 0),
         "one agent with two sockets counts once"
     );
-    su.emit_ack("ticket:join", json!({ "ticket_id": t1 })).await;
-    sa1.emit_ack("ticket:join", json!({ "ticket_id": t1 }))
-        .await;
-    sa2.emit_ack("ticket:join", json!({ "ticket_id": t2 }))
-        .await;
+    su.join(t1).await;
+    sa1.join(t1).await;
+    sa2.join(t2).await;
     assert_eq!(stats().await, (3, 1, 2));
     let sadm = app.socket(&admin.token).await;
     assert_eq!(stats().await, (4, 2, 2), "admins count as agents online");
@@ -513,61 +419,29 @@ async fn oversized_socket_payloads_close_the_connection_without_harm(pool: PgPoo
         s.disconnected(WAIT).await,
         "the server drops a packet over its max payload"
     );
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    assert_eq!(n, 0);
+    assert_eq!(app.count("SELECT count(*) FROM messages", &[]).await, 0);
     // Others are unaffected.
-    let s2 = app.socket(&u.token).await;
-    assert_eq!(
-        s2.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
-        true
-    );
-}
-
-/// `REDIS_URL` for tests (the machine's Redis), overridable.
-fn redis_url() -> String {
-    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+    app.joined_socket(&u.token, t).await;
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn two_instances_sharing_redis_deliver_across_instances(pool: PgPool) {
-    let prefix = format!("myrelay-test-{}", uuid_like());
-    let cfg = |c: &mut myrelay_core::Config| {
-        c.redis_url = Some(redis_url());
-        c.redis_prefix = prefix.clone();
-        c.jwt_secret = b"one-secret-shared-by-every-instance!".to_vec();
-    };
-    let a = TestApp::spawn_with(pool.clone(), cfg).await;
-    let b = TestApp::spawn_with(pool, cfg).await;
-    let u = a.register("multi-user").await;
-    let agent = a.agent("multi-agent").await;
-    let admin = a.admin("multi-admin").await;
-    let t = a.ticket(&u, "across nodes").await;
-    a.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
+    let (a, b) = TestApp::spawn_pair(pool, &test_redis_url()).await;
+    let (u, agent, t) = a
+        .conversation("multi-user", "multi-agent", "across nodes")
         .await;
+    let admin = a.admin("multi-admin").await;
 
-    let su = a.socket(&u.token).await; // instance A
+    let su = a.joined_socket(&u.token, t).await; // instance A
     let mut sa = b.socket(&agent.token).await; // instance B
-    assert_eq!(
-        su.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
-        true
-    );
-    let joined = sa.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
-    assert_eq!(joined["ok"], true);
+    let joined = sa.join(t).await;
     assert_eq!(
         joined["members"].as_array().unwrap().len(),
         2,
         "members across instances: {joined}"
     );
 
-    let ack = su
-        .emit_ack(
-            "ticket:message:send",
-            json!({ "ticket_id": t, "content": "from A", "client_id": "m1" }),
-        )
-        .await;
+    let ack = su.send_message(t, "from A", "m1").await;
     let got = sa
         .expect("ticket:message:new", WAIT)
         .await
@@ -576,12 +450,7 @@ async fn two_instances_sharing_redis_deliver_across_instances(pool: PgPool) {
 
     // A change made through instance B reaches the socket on instance A.
     let mut su = su;
-    b.patch(
-        &format!("/tickets/{t}/status"),
-        &agent.token,
-        json!({ "status": "resolved" }),
-    )
-    .await;
+    b.set_status(t, &agent, "resolved").await;
     assert_eq!(
         su.expect("ticket:status:updated", WAIT).await.unwrap()["status"],
         "resolved"
@@ -596,20 +465,8 @@ async fn two_instances_sharing_redis_deliver_across_instances(pool: PgPool) {
     assert_eq!(s2["connected_clients"], 2);
 
     // Logout on A disconnects the socket on B.
-    a.call(Method::POST, "/auth/logout", Some(&agent.token), None)
-        .await;
+    a.logout(&agent.token).await;
     assert!(sa.disconnected(WAIT).await);
-}
-
-fn uuid_like() -> String {
-    format!(
-        "{:x}{:x}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
@@ -620,26 +477,11 @@ async fn agents_watching_an_open_ticket_leave_its_room_when_another_agent_takes_
     let watcher = app.agent("watcher").await;
     let admin = app.admin("overseer").await;
     let t = app.ticket(&u, "open and watched").await;
-    let mut sw = app.socket(&watcher.token).await;
-    let mut sadm = app.socket(&admin.token).await;
-    assert_eq!(
-        sw.emit_ack("ticket:join", json!({ "ticket_id": t })).await["ok"],
-        true
-    );
-    assert_eq!(
-        sadm.emit_ack("ticket:join", json!({ "ticket_id": t }))
-            .await["ok"],
-        true
-    );
-    app.patch(&format!("/tickets/{t}/assign"), &taker.token, json!({}))
-        .await;
+    let mut sw = app.joined_socket(&watcher.token, t).await;
+    let mut sadm = app.joined_socket(&admin.token, t).await;
+    app.assign(t, &taker).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    app.post(
-        &format!("/tickets/{t}/messages"),
-        &u.token,
-        json!({ "content": "for the taker only" }),
-    )
-    .await;
+    app.post_message(t, &u, "for the taker only").await;
     assert!(
         !sw.receives("ticket:message:new", QUIET).await,
         "the watching agent lost access"
@@ -673,14 +515,10 @@ async fn user_left_only_when_the_users_last_socket_leaves(pool: PgPool) {
     let t = app.ticket(&u, "tabs").await;
     let tab1 = app.socket(&u.token).await;
     let tab2 = app.socket(&u.token).await;
-    let mut obs = app.socket(&admin.token).await;
-    obs.emit_ack("ticket:join", json!({ "ticket_id": t })).await;
-    tab1.emit_ack("ticket:join", json!({ "ticket_id": t }))
-        .await;
-    tab2.emit_ack("ticket:join", json!({ "ticket_id": t }))
-        .await;
-    tab1.emit_ack("ticket:leave", json!({ "ticket_id": t }))
-        .await;
+    let mut obs = app.joined_socket(&admin.token, t).await;
+    tab1.join(t).await;
+    tab2.join(t).await;
+    tab1.leave(t).await;
     assert!(
         !obs.receives("ticket:user_left", QUIET).await,
         "another tab is still here"
@@ -706,15 +544,10 @@ async fn admins_hear_the_stats_change_without_asking(pool: PgPool) {
     assert_eq!(first["connected_clients"], 2, "{first}");
 
     app.ticket(&user, "counted live").await;
-    let pushed = loop {
-        let s = sadmin
-            .expect("admin:stats", WAIT)
-            .await
-            .expect("a push after the ticket");
-        if s["open_tickets"] == 1 {
-            break s;
-        }
-    };
+    let pushed = sadmin
+        .expect_where("admin:stats", WAIT, |s| s["open_tickets"] == 1)
+        .await
+        .expect("a push after the ticket");
     // The push is exactly what the HTTP endpoint says now.
     let (_, now) = app.get("/admin/stats", &admin.token).await;
     assert_eq!(pushed, now);
@@ -722,12 +555,10 @@ async fn admins_hear_the_stats_change_without_asking(pool: PgPool) {
     assert_eq!(pushed["total_users"], 1);
 
     let _su = app.socket(&user.token).await;
-    let s = loop {
-        let s = sadmin.expect("admin:stats", WAIT).await.expect("a push");
-        if s["connected_clients"] == 3 {
-            break s;
-        }
-    };
+    let s = sadmin
+        .expect_where("admin:stats", WAIT, |s| s["connected_clients"] == 3)
+        .await
+        .expect("a push");
     assert_eq!(
         s["connected_agents"], 2,
         "agents and admins with a socket: {s}"
@@ -738,24 +569,15 @@ async fn admins_hear_the_stats_change_without_asking(pool: PgPool) {
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn stats_pushes_count_sockets_on_every_instance(pool: PgPool) {
-    let prefix = format!("myrelay-test-{}", uuid_like());
-    let cfg = |c: &mut myrelay_core::Config| {
-        c.redis_url = Some(redis_url());
-        c.redis_prefix = prefix.clone();
-        c.jwt_secret = b"one-secret-shared-by-every-instance!".to_vec();
-    };
-    let a = TestApp::spawn_with(pool.clone(), cfg).await;
-    let b = TestApp::spawn_with(pool, cfg).await;
+    let (a, b) = TestApp::spawn_pair(pool, &test_redis_url()).await;
     let admin = a.admin("multi-stats-admin").await;
     let user = a.register("multi-stats-user").await;
     let mut sadmin = a.socket(&admin.token).await; // instance A
     let _su = b.socket(&user.token).await; // instance B: its change reaches A's admin
-    let s = loop {
-        let s = sadmin.expect("admin:stats", WAIT).await.expect("a push");
-        if s["connected_clients"] == 2 {
-            break s;
-        }
-    };
+    let s = sadmin
+        .expect_where("admin:stats", WAIT, |s| s["connected_clients"] == 2)
+        .await
+        .expect("a push");
     assert_eq!(s["connected_agents"], 1, "{s}");
 }
 
@@ -780,18 +602,10 @@ async fn post_and_hang_up(app: &TestApp, token: &str, ticket: i64, n: usize, del
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn every_stored_message_is_broadcast_even_when_the_poster_hangs_up(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let user = app.register("hangs-up").await;
-    let agent = app.agent("listens").await;
-    let t = app.ticket(&user, "cut-off posts").await;
-    app.patch(&format!("/tickets/{t}/assign"), &agent.token, json!({}))
+    let (user, agent, t) = app
+        .conversation("hangs-up", "listens", "cut-off posts")
         .await;
-    let mut listener = app.socket(&agent.token).await;
-    assert_eq!(
-        listener
-            .emit_ack("ticket:join", json!({ "ticket_id": t }))
-            .await["ok"],
-        true
-    );
+    let mut listener = app.joined_socket(&agent.token, t).await;
     // Hang up at many points: before the handler runs, during the insert, after the commit.
     // A busy machine is slower to reach the insert, so each round waits longer before hanging
     // up, until enough posts were stored to make the check meaningful.
@@ -811,11 +625,11 @@ async fn every_stored_message_is_broadcast_even_when_the_poster_hangs_up(pool: P
             n += 1;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        stored = sqlx::query_scalar("SELECT seq FROM messages WHERE ticket_id = $1 ORDER BY seq")
-            .bind(t)
-            .fetch_all(&app.state.db)
+        stored = stored_messages(&app.state.db, t)
             .await
-            .unwrap();
+            .into_iter()
+            .map(|(seq, _)| seq)
+            .collect();
         if stored.len() >= 10 {
             break;
         }

@@ -1,6 +1,6 @@
 //! Issue 3: tickets and messages over HTTP — lifecycle, policy, races, pagination, limits.
 
-use myrelay_test_support::{Session, TestApp};
+use myrelay_test_support::{Session, TestApp, ints, items, stored_messages};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -115,8 +115,7 @@ async fn lifecycle_every_pair_of_statuses_for_each_role(pool: PgPool) {
                         to == "closed",
                         "closed_at after {from} → {to}"
                     );
-                    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND kind = 'status_changed'")
-                        .bind(id).fetch_one(&app.state.db).await.unwrap();
+                    let events = app.count("SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND kind = 'status_changed'", &[id]).await;
                     assert_eq!(events, 1);
                 }
             }
@@ -297,7 +296,7 @@ async fn users_cannot_see_list_or_post_to_each_others_tickets(pool: PgPool) {
     assert_eq!(s, StatusCode::NOT_FOUND);
     for scope in ["mine", "available", "all"] {
         let (_, list) = app.get(&format!("/tickets?scope={scope}"), &b.token).await;
-        assert_eq!(list["items"].as_array().unwrap().len(), 0, "scope {scope}");
+        assert_eq!(items(&list).len(), 0, "scope {scope}");
     }
     let (_, list) = app.get("/tickets", &a.token).await;
     assert_eq!(list["items"][0]["id"], id);
@@ -312,8 +311,7 @@ async fn an_agent_cannot_see_a_ticket_assigned_to_another_agent(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let c = cast(&app).await;
     let id = app.ticket(&c.user, "for agent one").await;
-    app.patch(&format!("/tickets/{id}/assign"), &c.agent.token, json!({}))
-        .await;
+    app.assign(id, &c.agent).await;
     let (s, _) = app
         .get(&format!("/tickets/{id}"), &c.other_agent.token)
         .await;
@@ -327,21 +325,9 @@ async fn an_agent_cannot_see_a_ticket_assigned_to_another_agent(pool: PgPool) {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, list) = app.get("/tickets", &c.other_agent.token).await;
-    assert!(
-        list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|t| t["id"] != id)
-    );
+    assert!(!ints(&list["items"], "id").contains(&id));
     let (_, list) = app.get("/tickets", &c.agent.token).await;
-    assert!(
-        list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t["id"] == id)
-    );
+    assert!(ints(&list["items"], "id").contains(&id));
     let (s, _) = app.get(&format!("/tickets/{id}"), &c.admin.token).await;
     assert_eq!(s, StatusCode::OK);
 }
@@ -354,32 +340,10 @@ async fn agent_scopes_mine_available_all(pool: PgPool) {
     let mine = app.ticket(&c.user, "mine").await;
     let theirs = app.ticket(&c.user, "theirs").await;
     let own = app.ticket(&c.agent, "filed by the agent").await;
-    app.patch(
-        &format!("/tickets/{mine}/assign"),
-        &c.agent.token,
-        json!({}),
-    )
-    .await;
-    app.patch(
-        &format!("/tickets/{theirs}/assign"),
-        &c.other_agent.token,
-        json!({}),
-    )
-    .await;
-    app.patch(
-        &format!("/tickets/{own}/assign"),
-        &c.other_agent.token,
-        json!({}),
-    )
-    .await;
-    let ids = |v: &Value| -> Vec<i64> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["id"].as_i64().unwrap())
-            .collect()
-    };
+    app.assign(mine, &c.agent).await;
+    app.assign(theirs, &c.other_agent).await;
+    app.assign(own, &c.other_agent).await;
+    let ids = |v: &Value| ints(&v["items"], "id");
     let (_, l) = app.get("/tickets?scope=mine", &c.agent.token).await;
     assert_eq!(ids(&l), vec![mine]);
     let (_, l) = app.get("/tickets?scope=available", &c.agent.token).await;
@@ -401,12 +365,7 @@ async fn agent_scopes_mine_available_all(pool: PgPool) {
         .await;
     assert_eq!(ids(&l).len(), 4);
     // Newest activity first: a message bumps a ticket to the top.
-    app.post(
-        &format!("/tickets/{pool_t}/messages"),
-        &c.user.token,
-        json!({ "content": "bump" }),
-    )
-    .await;
+    app.post_message(pool_t, &c.user, "bump").await;
     let (_, l) = app.get("/tickets", &c.agent.token).await;
     assert_eq!(ids(&l)[0], pool_t);
 }
@@ -435,12 +394,11 @@ async fn twenty_concurrent_posts_get_seq_1_to_20(pool: PgPool) {
         statuses.iter().all(|s| *s == StatusCode::CREATED),
         "{statuses:?}"
     );
-    let seqs: Vec<i64> =
-        sqlx::query_scalar("SELECT seq FROM messages WHERE ticket_id = $1 ORDER BY seq")
-            .bind(id)
-            .fetch_all(&app.state.db)
-            .await
-            .unwrap();
+    let seqs: Vec<i64> = stored_messages(&app.state.db, id)
+        .await
+        .into_iter()
+        .map(|(seq, _)| seq)
+        .collect();
     assert_eq!(seqs, (1..=20).collect::<Vec<i64>>());
     let (_, t) = app.get(&format!("/tickets/{id}"), &c.user.token).await;
     assert_eq!(t["message_count"], 20);
@@ -474,12 +432,7 @@ async fn a_repeated_client_id_stores_one_message(pool: PgPool) {
         1,
         "{st:?}"
     );
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT seq, client_id FROM messages WHERE ticket_id = $1 ORDER BY seq")
-            .bind(id)
-            .fetch_all(&app.state.db)
-            .await
-            .unwrap();
+    let rows = stored_messages(&app.state.db, id).await;
     assert_eq!(
         rows,
         vec![(1, "c-123".into()), (2, "c-race".into())],
@@ -534,12 +487,7 @@ async fn messages_message_shape_and_closed_tickets(pool: PgPool) {
         StatusCode::CREATED,
         "5000 characters is the limit, inclusive"
     );
-    app.patch(
-        &format!("/tickets/{id}/status"),
-        &c.admin.token,
-        json!({ "status": "closed" }),
-    )
-    .await;
+    app.set_status(id, &c.admin, "closed").await;
     for who in [&c.user, &c.admin] {
         let (s, b) = app
             .post(
@@ -559,21 +507,9 @@ async fn history_after_before_and_newest_page(pool: PgPool) {
     let u = app.register("hist").await;
     let id = app.ticket(&u, "history").await;
     for i in 1..=12 {
-        app.post(
-            &format!("/tickets/{id}/messages"),
-            &u.token,
-            json!({ "content": format!("m{i}") }),
-        )
-        .await;
+        app.post_message(id, &u, &format!("m{i}")).await;
     }
-    let seqs = |v: &Value| -> Vec<i64> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["seq"].as_i64().unwrap())
-            .collect()
-    };
+    let seqs = |v: &Value| ints(&v["items"], "seq");
     let (_, p) = app
         .get(&format!("/tickets/{id}/messages?limit=5"), &u.token)
         .await;
@@ -635,29 +571,13 @@ async fn pagination_walks_250_tickets_without_duplicate_or_gap_while_new_ones_ar
         .collect();
     for who in [&u, &admin] {
         let mut seen: Vec<i64> = Vec::new();
-        let mut cursor: Option<String> = None;
+        let mut walk = app.pages("/tickets?limit=17", &who.token);
         let mut pages = 0;
-        loop {
-            let path = match &cursor {
-                Some(c) => format!("/tickets?limit=17&cursor={c}"),
-                None => "/tickets?limit=17".to_string(),
-            };
-            let (s, page) = app.get(&path, &who.token).await;
-            assert_eq!(s, StatusCode::OK, "{page}");
-            seen.extend(
-                page["items"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|t| t["id"].as_i64().unwrap()),
-            );
+        while let Some(page) = walk.next_page().await {
+            seen.extend(ints(&page["items"], "id"));
             // New tickets arrive while we walk; they are newer, so they never appear behind the cursor.
             app.ticket(&u, "arrived meanwhile").await;
             pages += 1;
-            match page["next_cursor"].as_str() {
-                Some(c) => cursor = Some(c.to_string()),
-                None => break,
-            }
         }
         let unique: HashSet<i64> = seen.iter().copied().collect();
         assert_eq!(unique.len(), seen.len(), "no duplicates");
@@ -678,17 +598,15 @@ async fn q_finds_a_ticket_by_a_word_of_its_description(pool: PgPool) {
         .await;
     app.ticket(&u, "Password reset email never arrives").await;
     let (_, l) = app.get("/tickets?q=printers", &u.token).await;
-    let ids: Vec<i64> = l["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, vec![hit], "stemmed full-text match");
+    assert_eq!(
+        ints(&l["items"], "id"),
+        vec![hit],
+        "stemmed full-text match"
+    );
     let (_, l) = app.get("/tickets?q=jammed%20floor", &u.token).await;
-    assert_eq!(l["items"].as_array().unwrap().len(), 1);
+    assert_eq!(items(&l).len(), 1);
     let (_, l) = app.get("/tickets?q=nothing-like-this", &u.token).await;
-    assert_eq!(l["items"].as_array().unwrap().len(), 0);
+    assert_eq!(items(&l).len(), 0);
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
@@ -751,8 +669,7 @@ async fn ticket_detail_and_list_items_carry_the_inbox_preview(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let c = cast(&app).await;
     let id = app.ticket(&c.user, "preview").await;
-    app.patch(&format!("/tickets/{id}/assign"), &c.agent.token, json!({}))
-        .await;
+    app.assign(id, &c.agent).await;
     let (_, t) = app.get(&format!("/tickets/{id}"), &c.user.token).await;
     assert_eq!(
         t["created_by"],
@@ -802,12 +719,11 @@ async fn naming_the_current_holder_is_a_no_op_only_for_those_who_may_assign(pool
         assert_eq!(s, StatusCode::OK, "{t}");
         assert_eq!(t["assigned_agent"]["id"], c.agent.id);
     }
-    let events: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND kind <> 'created'",
-    )
-    .bind(id)
-    .fetch_one(&app.state.db)
-    .await
-    .unwrap();
+    let events = app
+        .count(
+            "SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND kind <> 'created'",
+            &[id],
+        )
+        .await;
     assert_eq!(events, 0);
 }

@@ -40,13 +40,20 @@ pub struct Fixture {
     pub fanout: Fanout,
 }
 
-#[derive(Debug, Clone)]
+/// What to set up; also the `setup` command's options.
+#[derive(Debug, Clone, clap::Args)]
 pub struct SetupOpts {
+    #[arg(long)]
     pub admin_email: String,
+    #[arg(long)]
     pub admin_password: String,
+    #[arg(long, default_value_t = 50)]
     pub rooms: usize,
+    #[arg(long, default_value_t = 100)]
     pub idle_users: usize,
+    #[arg(long, default_value_t = 200)]
     pub watchers: usize,
+    #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
 }
 

@@ -39,6 +39,12 @@ struct Target {
     out: Option<PathBuf>,
 }
 
+impl Target {
+    fn api(&self) -> anyhow::Result<Api> {
+        Api::new(&self.url)
+    }
+}
+
 #[derive(Args, Clone)]
 struct Timing {
     /// Seconds measured.
@@ -49,25 +55,60 @@ struct Timing {
     warmup: f64,
 }
 
+impl Timing {
+    fn warmup(&self) -> Duration {
+        secs(self.warmup)
+    }
+
+    fn duration(&self) -> Duration {
+        secs(self.duration)
+    }
+}
+
+/// A timed scenario on the accounts `setup` made.
+#[derive(Args, Clone)]
+struct OnFixture {
+    #[command(flatten)]
+    target: Target,
+    #[command(flatten)]
+    timing: Timing,
+    #[arg(long)]
+    fixture: PathBuf,
+}
+
+impl OnFixture {
+    fn fixture(&self) -> anyhow::Result<Fixture> {
+        read_fixture(&self.fixture)
+    }
+
+    /// Chat in `rooms`, closed-loop or at `rate` messages/s in total.
+    fn chat(
+        &self,
+        rooms: usize,
+        rate: Option<f64>,
+        content_len: usize,
+        label: String,
+    ) -> chat::ChatOpts {
+        chat::ChatOpts {
+            rooms,
+            warmup: self.timing.warmup(),
+            duration: self.timing.duration(),
+            rate,
+            content_len,
+            server_pid: self.target.server_pid,
+            label,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Bulk-load users, tickets and messages with COPY (then ANALYZE).
     Seed {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
-        #[arg(long)]
-        tickets: u64,
-        #[arg(long)]
-        messages: u64,
-        #[arg(long, default_value_t = 0.1)]
-        open_ratio: f64,
-        #[arg(long, default_value_t = 20)]
-        agents: u64,
-        /// Customers (0: one per 20 tickets, at least 10).
-        #[arg(long, default_value_t = 0)]
-        users: u64,
-        #[arg(long, default_value_t = 42)]
-        rng_seed: u64,
+        #[command(flatten)]
+        opts: SeedOpts,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -75,27 +116,13 @@ enum Command {
     Setup {
         #[command(flatten)]
         target: Target,
-        #[arg(long)]
-        admin_email: String,
-        #[arg(long)]
-        admin_password: String,
-        #[arg(long, default_value_t = 50)]
-        rooms: usize,
-        #[arg(long, default_value_t = 100)]
-        idle_users: usize,
-        #[arg(long, default_value_t = 200)]
-        watchers: usize,
-        #[arg(long, default_value_t = 16)]
-        concurrency: usize,
+        #[command(flatten)]
+        opts: SetupOpts,
     },
     /// Chat rooms: closed loop, or `--rate` messages/s in total.
     Chat {
         #[command(flatten)]
-        target: Target,
-        #[command(flatten)]
-        timing: Timing,
-        #[arg(long)]
-        fixture: PathBuf,
+        run: OnFixture,
         #[arg(long, default_value_t = 50)]
         rooms: usize,
         #[arg(long)]
@@ -141,11 +168,7 @@ enum Command {
     /// Logins as fast as bcrypt allows while chat runs at a fixed rate.
     LoginStorm {
         #[command(flatten)]
-        target: Target,
-        #[command(flatten)]
-        timing: Timing,
-        #[arg(long)]
-        fixture: PathBuf,
+        run: OnFixture,
         #[arg(long, default_value_t = 8)]
         storm_users: usize,
         /// Logins in flight (default: one per storm user).
@@ -159,11 +182,7 @@ enum Command {
     /// One room, many watchers, one sender.
     Fanout {
         #[command(flatten)]
-        target: Target,
-        #[command(flatten)]
-        timing: Timing,
-        #[arg(long)]
-        fixture: PathBuf,
+        run: OnFixture,
         #[arg(long, default_value_t = 200)]
         watchers: usize,
     },
@@ -280,30 +299,16 @@ fn summarize(v: &Value) {
     );
 }
 
+/// Run the command. Seed, setup and report finish in their own arms; a scenario's arm yields
+/// its target and result, which end the same way: a summary line, then the JSON.
 async fn run(cli: Cli) -> anyhow::Result<i32> {
-    match cli.command {
+    let (target, v) = match cli.command {
         Command::Seed {
             database_url,
-            tickets,
-            messages,
-            open_ratio,
-            agents,
-            users,
-            rng_seed,
+            opts,
             out,
         } => {
-            let r = seed::seed(
-                &database_url,
-                &SeedOpts {
-                    tickets,
-                    messages,
-                    open_ratio,
-                    agents,
-                    users,
-                    rng_seed,
-                },
-            )
-            .await?;
+            let r = seed::seed(&database_url, &opts).await?;
             eprintln!(
                 "seed: {} tickets ({} open), {} messages, {} users in {:.1} s \
                  (COPY users {:.2} s, tickets {:.2} s, messages {:.2} s; commit {:.2} s; VACUUM ANALYZE {:.2} s)",
@@ -319,30 +324,12 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 r.vacuum_analyze_s
             );
             emit(&out, &serde_json::to_value(&r)?)?;
+            return Ok(0);
         }
-        Command::Setup {
-            target,
-            admin_email,
-            admin_password,
-            rooms,
-            idle_users,
-            watchers,
-            concurrency,
-        } => {
-            let api = Api::new(&target.url)?;
+        Command::Setup { target, opts } => {
+            let api = target.api()?;
             let t = std::time::Instant::now();
-            let fx = fixture::setup(
-                &api,
-                &SetupOpts {
-                    admin_email,
-                    admin_password,
-                    rooms,
-                    idle_users,
-                    watchers,
-                    concurrency,
-                },
-            )
-            .await?;
+            let fx = fixture::setup(&api, &opts).await?;
             eprintln!(
                 "setup: {} rooms, {} idle users, {} watchers in {:.1} s",
                 fx.rooms.len(),
@@ -351,38 +338,22 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 t.elapsed().as_secs_f64()
             );
             emit(&target.out, &serde_json::to_value(&fx)?)?;
+            return Ok(0);
         }
         Command::Chat {
-            target,
-            timing,
-            fixture,
+            run,
             rooms,
             rate,
             content_len,
             label,
         } => {
-            let fx = read_fixture(&fixture)?;
-            let api = Api::new(&target.url)?;
             let label = label.unwrap_or_else(|| match rate {
                 Some(r) => format!("fixed rate {r:.0} msg/s, {rooms} rooms"),
                 None => format!("closed loop, {rooms} rooms"),
             });
-            let v = chat::run(
-                api.addr,
-                &fx.rooms,
-                &chat::ChatOpts {
-                    rooms,
-                    warmup: secs(timing.warmup),
-                    duration: secs(timing.duration),
-                    rate,
-                    content_len,
-                    server_pid: target.server_pid,
-                    label,
-                },
-            )
-            .await?;
-            summarize(&v);
-            emit(&target.out, &v)?;
+            let opts = run.chat(rooms, rate, content_len, label);
+            let v = chat::run(run.target.api()?.addr, &run.fixture()?.rooms, &opts).await?;
+            (run.target, v)
         }
         Command::Idle {
             target,
@@ -393,22 +364,15 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             no_join,
         } => {
             let fx = read_fixture(&fixture)?;
-            let api = Api::new(&target.url)?;
-            let v = idle::run(
-                &api,
-                &fx.idle,
-                &fx.admin.token,
-                &idle::IdleOpts {
-                    sockets,
-                    concurrency,
-                    hold: secs(hold),
-                    server_pid: target.server_pid,
-                    no_join,
-                },
-            )
-            .await?;
-            summarize(&v);
-            emit(&target.out, &v)?;
+            let opts = idle::IdleOpts {
+                sockets,
+                concurrency,
+                hold: secs(hold),
+                server_pid: target.server_pid,
+                no_join,
+            };
+            let v = idle::run(&target.api()?, &fx.idle, &fx.admin.token, &opts).await?;
+            (target, v)
         }
         Command::Inbox {
             target,
@@ -422,87 +386,54 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 &std::fs::read_to_string(&seed_report)
                     .with_context(|| format!("reading {}", seed_report.display()))?,
             )?;
-            let api = Api::new(&target.url)?;
             let label =
                 label.unwrap_or_else(|| format!("{} tickets, {} messages", s.tickets, s.messages));
-            let v = inbox::run(
-                &api,
-                &inbox::InboxOpts {
-                    agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
-                    admin_email: Some(s.admin_email.clone()),
-                    password: s.password.clone(),
-                    concurrency,
-                    duration: secs(timing.duration),
-                    warmup: secs(timing.warmup),
-                    max_walk_pages,
-                    server_pid: target.server_pid,
-                    label,
-                    data: serde_json::json!({
-                        "tickets": s.tickets,
-                        "open_tickets": s.open_tickets,
-                        "messages": s.messages,
-                        "users": s.users,
-                        "agents": s.agents,
-                    }),
-                },
-            )
-            .await?;
-            summarize(&v);
-            emit(&target.out, &v)?;
+            let opts = inbox::InboxOpts {
+                agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
+                admin_email: Some(s.admin_email.clone()),
+                password: s.password.clone(),
+                concurrency,
+                duration: timing.duration(),
+                warmup: timing.warmup(),
+                max_walk_pages,
+                server_pid: target.server_pid,
+                label,
+                data: serde_json::json!({
+                    "tickets": s.tickets,
+                    "open_tickets": s.open_tickets,
+                    "messages": s.messages,
+                    "users": s.users,
+                    "agents": s.agents,
+                }),
+            };
+            let v = inbox::run(&target.api()?, &opts).await?;
+            (target, v)
         }
         Command::LoginStorm {
-            target,
-            timing,
-            fixture,
+            run,
             storm_users,
             concurrency,
             rooms,
             rate,
         } => {
-            let fx = read_fixture(&fixture)?;
-            let api = Api::new(&target.url)?;
-            let v = storm::run(
-                &api,
-                &fx.rooms,
-                &storm::StormOpts {
-                    storm_users,
-                    concurrency: concurrency.unwrap_or(storm_users),
-                    chat: chat::ChatOpts {
-                        rooms,
-                        warmup: secs(timing.warmup),
-                        duration: secs(timing.duration),
-                        rate: Some(rate),
-                        content_len: 100,
-                        server_pid: target.server_pid,
-                        label: format!("fixed rate {rate:.0} msg/s, {rooms} rooms"),
-                    },
-                },
-            )
-            .await?;
-            summarize(&v);
-            emit(&target.out, &v)?;
+            let label = format!("fixed rate {rate:.0} msg/s, {rooms} rooms");
+            let opts = storm::StormOpts {
+                storm_users,
+                concurrency: concurrency.unwrap_or(storm_users),
+                chat: run.chat(rooms, Some(rate), 100, label),
+            };
+            let v = storm::run(&run.target.api()?, &run.fixture()?.rooms, &opts).await?;
+            (run.target, v)
         }
-        Command::Fanout {
-            target,
-            timing,
-            fixture,
-            watchers,
-        } => {
-            let fx = read_fixture(&fixture)?;
-            let api = Api::new(&target.url)?;
-            let v = fanout::run(
-                api.addr,
-                &fx.fanout,
-                &fanout::FanoutOpts {
-                    watchers,
-                    warmup: secs(timing.warmup),
-                    duration: secs(timing.duration),
-                    server_pid: target.server_pid,
-                },
-            )
-            .await?;
-            summarize(&v);
-            emit(&target.out, &v)?;
+        Command::Fanout { run, watchers } => {
+            let opts = fanout::FanoutOpts {
+                watchers,
+                warmup: run.timing.warmup(),
+                duration: run.timing.duration(),
+                server_pid: run.target.server_pid,
+            };
+            let v = fanout::run(run.target.api()?.addr, &run.fixture()?.fanout, &opts).await?;
+            (run.target, v)
         }
         Command::Report {
             results,
@@ -558,7 +489,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             return Ok(if ok { 0 } else { 1 });
         }
-    }
+    };
+    summarize(&v);
+    emit(&target.out, &v)?;
     Ok(0)
 }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::Instant;
+use tokio::task::JoinHandle;
 
 /// Clock ticks per second of the `/proc` times (`getconf CLK_TCK`, nearly always 100).
 pub fn clk_tck() -> f64 {
@@ -134,6 +135,17 @@ impl Monitor {
             pg: postgres_ticks(),
             machine: machine_ticks(),
         }
+    }
+
+    /// Measure over a scenario's window, `from` (the end of the warmup) to `to`, on a task of
+    /// its own while the load runs.
+    pub fn window(pid: Option<u32>, from: Instant, to: Instant) -> JoinHandle<Usage> {
+        tokio::spawn(async move {
+            tokio::time::sleep_until(from.into()).await;
+            let m = Monitor::start(pid);
+            tokio::time::sleep_until(to.into()).await;
+            m.finish()
+        })
     }
 
     pub fn finish(&self) -> Usage {

@@ -20,17 +20,24 @@ use std::time::Instant;
 pub const PASSWORD: &str = "bench-password";
 const CHUNK: usize = 1 << 20;
 
-#[derive(Debug, Clone)]
+/// What to seed; also the `seed` command's options.
+#[derive(Debug, Clone, clap::Args)]
 pub struct SeedOpts {
+    #[arg(long)]
     pub tickets: u64,
+    #[arg(long)]
     pub messages: u64,
     /// Share of tickets that are open (unassigned); the rest is spread evenly over
     /// assigned, resolved and closed.
+    #[arg(long, default_value_t = 0.1)]
     pub open_ratio: f64,
     /// Agents holding the non-open tickets.
+    #[arg(long, default_value_t = 20)]
     pub agents: u64,
     /// Customers filing the tickets (0: one per 20 tickets, at least 10).
+    #[arg(long, default_value_t = 0)]
     pub users: u64,
+    #[arg(long, default_value_t = 42)]
     pub rng_seed: u64,
 }
 

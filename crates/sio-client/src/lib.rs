@@ -329,6 +329,32 @@ impl SioClient {
         }
     }
 
+    /// Wait for the next `event` whose data satisfies `pred`, passing over those that do not;
+    /// `None` when `wait` passes with no `event` at all.
+    pub async fn expect_where(
+        &mut self,
+        event: &str,
+        wait: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        loop {
+            let data = self.expect(event, wait).await?;
+            if pred(&data) {
+                return Some(data);
+            }
+        }
+    }
+
+    /// Every `event` that arrives until `quiet` passes without one (to catch up, or to start
+    /// from silence).
+    pub async fn drain(&mut self, event: &str, quiet: Duration) -> Vec<Value> {
+        let mut got = Vec::new();
+        while let Some(data) = self.expect(event, quiet).await {
+            got.push(data);
+        }
+        got
+    }
+
     /// The next event of any name, buffered ones first.
     pub async fn next_event(&mut self, wait: Duration) -> Option<Event> {
         if let Some(e) = self.buffered.pop_front() {

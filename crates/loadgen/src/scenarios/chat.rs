@@ -313,13 +313,7 @@ pub async fn run(addr: SocketAddr, rooms: &[Room], o: &ChatOpts) -> anyhow::Resu
     let start = base;
     let w0 = start + o.warmup;
     let end = w0 + o.duration;
-    let pid = o.server_pid;
-    let monitor = tokio::spawn(async move {
-        tokio::time::sleep_until(w0.into()).await;
-        let m = Monitor::start(pid);
-        tokio::time::sleep_until(end.into()).await;
-        m.finish()
-    });
+    let monitor = Monitor::window(o.server_pid, w0, end);
 
     match o.rate {
         None => {

@@ -90,13 +90,7 @@ pub async fn run(addr: SocketAddr, f: &Fanout, o: &FanoutOpts) -> anyhow::Result
     let n = watchers.len() as u64;
     let w0 = base + o.warmup;
     let end = w0 + o.duration;
-    let pid = o.server_pid;
-    let monitor = tokio::spawn(async move {
-        tokio::time::sleep_until(w0.into()).await;
-        let m = Monitor::start(pid);
-        tokio::time::sleep_until(end.into()).await;
-        m.finish()
-    });
+    let monitor = Monitor::window(o.server_pid, w0, end);
     let mut errors = Errors::default();
     // seq → send µs
     let mut sent: Vec<(i64, u64)> = Vec::new();

@@ -88,13 +88,7 @@ async fn op(
     let start = Instant::now();
     let w0 = start + o.warmup;
     let end = w0 + o.duration;
-    let pid = o.server_pid;
-    let monitor = tokio::spawn(async move {
-        tokio::time::sleep_until(w0.into()).await;
-        let m = Monitor::start(pid);
-        tokio::time::sleep_until(end.into()).await;
-        m.finish()
-    });
+    let monitor = Monitor::window(o.server_pid, w0, end);
     let mut workers = JoinSet::new();
     for w in 0..o.concurrency.max(1) {
         let (api, token, paths) = (api.clone(), token.to_string(), paths.clone());
