@@ -646,3 +646,41 @@ async fn every_stored_message_is_broadcast_even_when_the_poster_hangs_up(pool: P
     assert_eq!(heard, stored, "every stored message reached the room, once");
     assert!(!listener.receives("ticket:message:new", QUIET).await);
 }
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn concurrent_sends_to_one_ticket_are_delivered_in_seq_order(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let (user, agent, t) = app
+        .conversation("order-user", "order-agent", "ordering")
+        .await;
+    let admin = app.admin("order-admin").await;
+    let s_user = app.joined_socket(&user.token, t).await;
+    let s_agent = app.joined_socket(&agent.token, t).await;
+    let mut listener = app.joined_socket(&admin.token, t).await;
+    // Two senders fire 40 messages each without waiting for acks: the database orders them
+    // by the ticket's row lock, and the room must hear them in that order.
+    let mut acks = Vec::new();
+    for i in 0..40 {
+        for (s, who) in [(&s_user, "u"), (&s_agent, "a")] {
+            let data = json!({ "ticket_id": t, "content": format!("{who}{i}"), "client_id": format!("{who}-{i}") });
+            acks.push(s.emit_with_ack("ticket:message:send", &data).expect("sent"));
+        }
+    }
+    for a in acks {
+        let ack = a.await.expect("acked");
+        assert_eq!(ack.data["ok"], true, "{}", ack.data);
+    }
+    let mut seqs = Vec::new();
+    while seqs.len() < 80 {
+        let m = listener
+            .expect("ticket:message:new", WAIT)
+            .await
+            .expect("every message reaches the listener");
+        seqs.push(m["message"]["seq"].as_i64().unwrap());
+    }
+    assert_eq!(
+        seqs,
+        (1..=80).collect::<Vec<i64>>(),
+        "delivered in commit order, once"
+    );
+}

@@ -7,6 +7,7 @@ use myrelay_tickets::queries as tickets;
 use myrelay_users::UserSummary;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
+use std::sync::OnceLock;
 use utoipa::ToSchema;
 
 /// A message: the same object in HTTP responses, socket acks and broadcasts.
@@ -198,6 +199,7 @@ pub async fn send(
 ) -> Result<SendOutcome, ApiError> {
     let state = state.clone();
     detached(async move {
+        let _in_commit_order = ticket_lock(ticket_id).lock().await;
         let out = store(&state.db, sender, ticket_id, &content, &client_id).await?;
         if let Some(ticket) = out.created {
             state.announce(MessageCreated {
@@ -209,6 +211,18 @@ pub async fn send(
         Ok(out)
     })
     .await
+}
+
+/// Sends to one ticket are announced in the order they commit. The database already runs them
+/// one after the other (each takes the ticket's row lock until it commits); holding this lock
+/// from the insert until the announcement keeps a later send from announcing first when its
+/// task happens to be scheduled earlier. One of 256 stripes, chosen by ticket id: no map to
+/// grow, and two tickets share a stripe rarely.
+fn ticket_lock(ticket_id: Id) -> &'static tokio::sync::Mutex<()> {
+    const STRIPES: usize = 256;
+    static LOCKS: OnceLock<Vec<tokio::sync::Mutex<()>>> = OnceLock::new();
+    let locks = LOCKS.get_or_init(|| (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect());
+    &locks[ticket_id.rem_euclid(STRIPES as Id) as usize]
 }
 
 /// Store a message from `sender`.
