@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use myrelay_loadgen::api::Api;
 use myrelay_loadgen::fixture::{self, Fixture, SetupOpts};
 use myrelay_loadgen::report::{self, ReportOpts};
-use myrelay_loadgen::scenarios::{chat, fanout, idle, inbox, storm};
+use myrelay_loadgen::scenarios::{chat, fanout, idle, inbox, search, send_cost, storm};
 use myrelay_loadgen::seed::{self, SeedOpts};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -68,6 +68,9 @@ enum Command {
         users: u64,
         #[arg(long, default_value_t = 42)]
         rng_seed: u64,
+        /// Plant WORD in every EVERY-th message (`WORD:EVERY`, repeatable), for searches.
+        #[arg(long)]
+        plant: Vec<seed::Plant>,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -138,6 +141,41 @@ enum Command {
         #[arg(long)]
         label: Option<String>,
     },
+    /// An agent searching message content for the words `seed --plant` planted.
+    Search {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        timing: Timing,
+        /// The JSON `seed` wrote (with `planted`).
+        #[arg(long)]
+        seed_report: PathBuf,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 5000)]
+        max_walk_pages: usize,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// The message insert with and without the read-pointer upsert, straight on PostgreSQL.
+    SendCost {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// The JSON `seed` wrote (dataset size, for the report).
+        #[arg(long)]
+        seed_report: Option<PathBuf>,
+        /// Seconds of alternating blocks.
+        #[arg(long, default_value_t = 20.0)]
+        duration: f64,
+        /// Sends per block.
+        #[arg(long, default_value_t = 200)]
+        block: usize,
+        /// EXPLAIN (ANALYZE, BUFFERS, WAL) runs per statement.
+        #[arg(long, default_value_t = 100)]
+        explain_runs: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Logins as fast as bcrypt allows while chat runs at a fixed rate.
     LoginStorm {
         #[command(flatten)]
@@ -191,6 +229,15 @@ enum Command {
         /// Print `bench-smoke: N passed, M failed` and fail on any failed check.
         #[arg(long)]
         smoke: bool,
+        /// A partial run: replace (or append) section NAME of the existing --md file and set
+        /// `sections.NAME` of the existing --json file, leaving the rest as it is.
+        #[arg(long)]
+        section: Option<String>,
+        #[arg(
+            long,
+            default_value = "Issue 13: unread counts, previews and message search from 10k to 1M messages"
+        )]
+        section_title: String,
     },
 }
 
@@ -201,6 +248,22 @@ fn secs(s: f64) -> Duration {
 fn read_fixture(p: &PathBuf) -> anyhow::Result<Fixture> {
     let s = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
     Ok(serde_json::from_str(&s)?)
+}
+
+fn read_seed(p: &PathBuf) -> anyhow::Result<seed::SeedReport> {
+    let s = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+    Ok(serde_json::from_str(&s)?)
+}
+
+fn seed_data(s: &seed::SeedReport) -> Value {
+    serde_json::json!({
+        "tickets": s.tickets,
+        "open_tickets": s.open_tickets,
+        "messages": s.messages,
+        "users": s.users,
+        "agents": s.agents,
+        "read_pointers": s.read_pointers,
+    })
 }
 
 fn emit(out: &Option<PathBuf>, v: &Value) -> anyhow::Result<()> {
@@ -240,7 +303,7 @@ fn summarize(v: &Value) {
             l(&v["connects_per_s"]),
             l(&v["kib_per_socket"])
         ),
-        Some("inbox") => v["ops"]
+        Some("inbox" | "search") => v["ops"]
             .as_array()
             .into_iter()
             .flatten()
@@ -250,6 +313,22 @@ fn summarize(v: &Value) {
                     o["name"].as_str().unwrap_or(""),
                     l(&o["per_s"]),
                     l(&o["latency"]["p99_ms"])
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some("send-cost") => v["variants"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|o| {
+                format!(
+                    "{}: {:.0} sends/s p50 {:.3} ms p99 {:.3} ms, {:.0} WAL bytes",
+                    o["name"].as_str().unwrap_or(""),
+                    l(&o["per_s"]),
+                    l(&o["latency"]["p50_ms"]),
+                    l(&o["latency"]["p99_ms"]),
+                    l(&o["explain"]["wal_bytes"])
                 )
             })
             .collect::<Vec<_>>()
@@ -290,6 +369,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             agents,
             users,
             rng_seed,
+            plant,
             out,
         } => {
             let r = seed::seed(
@@ -301,12 +381,20 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                     agents,
                     users,
                     rng_seed,
+                    plants: plant,
                 },
             )
             .await?;
+            for p in &r.planted {
+                eprintln!(
+                    "seed: planted {:?} in {} messages on {} tickets ({} visible to the first agent)",
+                    p.word, p.messages, p.tickets, p.tickets_visible_to_agent
+                );
+            }
             eprintln!(
                 "seed: {} tickets ({} open), {} messages, {} users in {:.1} s \
-                 (COPY users {:.2} s, tickets {:.2} s, messages {:.2} s; commit {:.2} s; VACUUM ANALYZE {:.2} s)",
+                 (COPY users {:.2} s, tickets {:.2} s, messages {:.2} s, {} read pointers {:.2} s; \
+                 commit {:.2} s; VACUUM ANALYZE {:.2} s)",
                 r.tickets,
                 r.open_tickets,
                 r.messages,
@@ -315,6 +403,8 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 r.copy_users_s,
                 r.copy_tickets_s,
                 r.copy_messages_s,
+                r.read_pointers,
+                r.copy_read_pointers_s,
                 r.commit_s,
                 r.vacuum_analyze_s
             );
@@ -418,10 +508,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             max_walk_pages,
             label,
         } => {
-            let s: seed::SeedReport = serde_json::from_str(
-                &std::fs::read_to_string(&seed_report)
-                    .with_context(|| format!("reading {}", seed_report.display()))?,
-            )?;
+            let s = read_seed(&seed_report)?;
             let api = Api::new(&target.url)?;
             let label =
                 label.unwrap_or_else(|| format!("{} tickets, {} messages", s.tickets, s.messages));
@@ -437,18 +524,71 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                     max_walk_pages,
                     server_pid: target.server_pid,
                     label,
-                    data: serde_json::json!({
-                        "tickets": s.tickets,
-                        "open_tickets": s.open_tickets,
-                        "messages": s.messages,
-                        "users": s.users,
-                        "agents": s.agents,
-                    }),
+                    data: seed_data(&s),
                 },
             )
             .await?;
             summarize(&v);
             emit(&target.out, &v)?;
+        }
+        Command::Search {
+            target,
+            timing,
+            seed_report,
+            concurrency,
+            max_walk_pages,
+            label,
+        } => {
+            let s = read_seed(&seed_report)?;
+            let api = Api::new(&target.url)?;
+            let label =
+                label.unwrap_or_else(|| format!("{} tickets, {} messages", s.tickets, s.messages));
+            let v = search::run(
+                &api,
+                &inbox::InboxOpts {
+                    agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
+                    admin_email: None,
+                    password: s.password.clone(),
+                    concurrency,
+                    duration: secs(timing.duration),
+                    warmup: secs(timing.warmup),
+                    max_walk_pages,
+                    server_pid: target.server_pid,
+                    label,
+                    data: seed_data(&s),
+                },
+                &s.planted,
+            )
+            .await?;
+            summarize(&v);
+            emit(&target.out, &v)?;
+        }
+        Command::SendCost {
+            database_url,
+            seed_report,
+            duration,
+            block,
+            explain_runs,
+            out,
+        } => {
+            let s = seed_report.as_ref().map(read_seed).transpose()?;
+            let label = s.as_ref().map_or_else(
+                || "existing database".to_string(),
+                |s| format!("{} tickets, {} messages", s.tickets, s.messages),
+            );
+            let v = send_cost::run(
+                &database_url,
+                &send_cost::SendCostOpts {
+                    duration: secs(duration),
+                    block,
+                    explain_runs,
+                    label,
+                    data: s.as_ref().map_or(Value::Null, seed_data),
+                },
+            )
+            .await?;
+            summarize(&v);
+            emit(&out, &v)?;
         }
         Command::LoginStorm {
             target,
@@ -514,6 +654,8 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             setup_line,
             failed_step,
             smoke,
+            section,
+            section_title,
         } => {
             let r = report::load(&results)?;
             let (passed, failed, lines) = report::count_checks(&r);
@@ -542,11 +684,35 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let m = report::machine();
             let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
             if let Some(p) = md {
-                std::fs::write(&p, report::markdown(&r, &opts, &m, &date))?;
+                let text = match &section {
+                    Some(name) => report::splice_section(
+                        &std::fs::read_to_string(&p).unwrap_or_default(),
+                        name,
+                        &section_title,
+                        &r,
+                        &opts,
+                        &m,
+                        &date,
+                    ),
+                    None => report::markdown(&r, &opts, &m, &date),
+                };
+                std::fs::write(&p, text)?;
                 eprintln!("wrote {}", p.display());
             }
             if let Some(p) = json {
-                let doc = report::json_doc(&r, &opts, &m, &date);
+                let mut doc = report::json_doc(&r, &opts, &m, &date);
+                if let Some(name) = &section {
+                    let mut all: Value = std::fs::read_to_string(&p)
+                        .ok()
+                        .and_then(|s| serde_json::from_str(&s).ok())
+                        .unwrap_or_else(|| serde_json::json!({}));
+                    if !all["sections"].is_object() {
+                        all["sections"] = serde_json::json!({});
+                    }
+                    doc["title"] = Value::String(section_title.clone());
+                    all["sections"][name.as_str()] = doc;
+                    doc = all;
+                }
                 std::fs::write(&p, serde_json::to_string_pretty(&doc)? + "\n")?;
                 eprintln!("wrote {}", p.display());
             }
