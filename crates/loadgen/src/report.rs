@@ -967,12 +967,11 @@ fn issue13_tables(w: &mut String, r: &Results) {
         let _ = writeln!(
             w,
             "\nWith ÷ without: send p50 {:.2}×, mean {:+.3} ms per send, execution p50 {:.2}×, \
-             WAL {:+.0} bytes per send.{}\n",
+             WAL {:+.0} bytes per send.\n",
             f(&s["p50_ratio"]),
             f(&s["mean_extra_ms"]),
             f(&s["execution_p50_ratio"]),
             f(&s["wal_bytes_extra"]),
-            ""
         );
         for p in s["plans"].as_array().into_iter().flatten() {
             let _ = writeln!(
