@@ -105,7 +105,9 @@ explain() { # TITLE PREPARE EXECUTE [SETTING]
 \pset format unaligned
 $setting
 $prepare;
+\o /dev/null
 $(for _ in 1 2 3 4 5 6 7 8 9 10; do echo "$execute;"; done)
+\o
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) $execute;
 SELECT 'plan cache after 11 executions: ' || generic_plans || ' generic, ' || custom_plans || ' custom' FROM pg_prepared_statements;
 SQL

@@ -199,6 +199,7 @@ if [ -n "$ONLY" ] && [ $SMOKE = 0 ]; then
     "${SETUP[@]:6:2}"
   )
   APPEND=()
+  [ -f scripts/bench-notes-13.md ] && APPEND+=(--append scripts/bench-notes-13.md)
   [ -s "$WORK/explain.md" ] && APPEND+=(--append "$WORK/explain.md")
   "$LOADGEN" report --results "$RES" --md docs/BENCHMARKS.md --json docs/benchmarks.json \
     --section "issue-13" --command "bash scripts/bench.sh --only inbox" --postgres "$pg" \
