@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use myrelay_loadgen::api::Api;
 use myrelay_loadgen::fixture::{self, Fixture, SetupOpts};
 use myrelay_loadgen::report::{self, ReportOpts};
-use myrelay_loadgen::scenarios::{chat, fanout, idle, inbox, storm};
+use myrelay_loadgen::scenarios::{chat, fanout, idle, inbox, search, send_cost, storm};
 use myrelay_loadgen::seed::{self, SeedOpts};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -39,12 +39,6 @@ struct Target {
     out: Option<PathBuf>,
 }
 
-impl Target {
-    fn api(&self) -> anyhow::Result<Api> {
-        Api::new(&self.url)
-    }
-}
-
 #[derive(Args, Clone)]
 struct Timing {
     /// Seconds measured.
@@ -55,60 +49,28 @@ struct Timing {
     warmup: f64,
 }
 
-impl Timing {
-    fn warmup(&self) -> Duration {
-        secs(self.warmup)
-    }
-
-    fn duration(&self) -> Duration {
-        secs(self.duration)
-    }
-}
-
-/// A timed scenario on the accounts `setup` made.
-#[derive(Args, Clone)]
-struct OnFixture {
-    #[command(flatten)]
-    target: Target,
-    #[command(flatten)]
-    timing: Timing,
-    #[arg(long)]
-    fixture: PathBuf,
-}
-
-impl OnFixture {
-    fn fixture(&self) -> anyhow::Result<Fixture> {
-        read_fixture(&self.fixture)
-    }
-
-    /// Chat in `rooms`, closed-loop or at `rate` messages/s in total.
-    fn chat(
-        &self,
-        rooms: usize,
-        rate: Option<f64>,
-        content_len: usize,
-        label: String,
-    ) -> chat::ChatOpts {
-        chat::ChatOpts {
-            rooms,
-            warmup: self.timing.warmup(),
-            duration: self.timing.duration(),
-            rate,
-            content_len,
-            server_pid: self.target.server_pid,
-            label,
-        }
-    }
-}
-
 #[derive(Subcommand)]
 enum Command {
     /// Bulk-load users, tickets and messages with COPY (then ANALYZE).
     Seed {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
-        #[command(flatten)]
-        opts: SeedOpts,
+        #[arg(long)]
+        tickets: u64,
+        #[arg(long)]
+        messages: u64,
+        #[arg(long, default_value_t = 0.1)]
+        open_ratio: f64,
+        #[arg(long, default_value_t = 20)]
+        agents: u64,
+        /// Customers (0: one per 20 tickets, at least 10).
+        #[arg(long, default_value_t = 0)]
+        users: u64,
+        #[arg(long, default_value_t = 42)]
+        rng_seed: u64,
+        /// Plant WORD in every EVERY-th message (`WORD:EVERY`, repeatable), for searches.
+        #[arg(long)]
+        plant: Vec<seed::Plant>,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -116,13 +78,27 @@ enum Command {
     Setup {
         #[command(flatten)]
         target: Target,
-        #[command(flatten)]
-        opts: SetupOpts,
+        #[arg(long)]
+        admin_email: String,
+        #[arg(long)]
+        admin_password: String,
+        #[arg(long, default_value_t = 50)]
+        rooms: usize,
+        #[arg(long, default_value_t = 100)]
+        idle_users: usize,
+        #[arg(long, default_value_t = 200)]
+        watchers: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
     },
     /// Chat rooms: closed loop, or `--rate` messages/s in total.
     Chat {
         #[command(flatten)]
-        run: OnFixture,
+        target: Target,
+        #[command(flatten)]
+        timing: Timing,
+        #[arg(long)]
+        fixture: PathBuf,
         #[arg(long, default_value_t = 50)]
         rooms: usize,
         #[arg(long)]
@@ -165,10 +141,49 @@ enum Command {
         #[arg(long)]
         label: Option<String>,
     },
+    /// An agent searching message content for the words `seed --plant` planted.
+    Search {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        timing: Timing,
+        /// The JSON `seed` wrote (with `planted`).
+        #[arg(long)]
+        seed_report: PathBuf,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 5000)]
+        max_walk_pages: usize,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// The message insert with and without the read-pointer upsert, straight on PostgreSQL.
+    SendCost {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// The JSON `seed` wrote (dataset size, for the report).
+        #[arg(long)]
+        seed_report: Option<PathBuf>,
+        /// Seconds of alternating blocks.
+        #[arg(long, default_value_t = 20.0)]
+        duration: f64,
+        /// Sends per block.
+        #[arg(long, default_value_t = 200)]
+        block: usize,
+        /// EXPLAIN (ANALYZE, BUFFERS, WAL) runs per statement.
+        #[arg(long, default_value_t = 100)]
+        explain_runs: usize,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Logins as fast as bcrypt allows while chat runs at a fixed rate.
     LoginStorm {
         #[command(flatten)]
-        run: OnFixture,
+        target: Target,
+        #[command(flatten)]
+        timing: Timing,
+        #[arg(long)]
+        fixture: PathBuf,
         #[arg(long, default_value_t = 8)]
         storm_users: usize,
         /// Logins in flight (default: one per storm user).
@@ -182,7 +197,11 @@ enum Command {
     /// One room, many watchers, one sender.
     Fanout {
         #[command(flatten)]
-        run: OnFixture,
+        target: Target,
+        #[command(flatten)]
+        timing: Timing,
+        #[arg(long)]
+        fixture: PathBuf,
         #[arg(long, default_value_t = 200)]
         watchers: usize,
     },
@@ -210,6 +229,15 @@ enum Command {
         /// Print `bench-smoke: N passed, M failed` and fail on any failed check.
         #[arg(long)]
         smoke: bool,
+        /// A partial run: replace (or append) section NAME of the existing --md file and set
+        /// `sections.NAME` of the existing --json file, leaving the rest as it is.
+        #[arg(long)]
+        section: Option<String>,
+        #[arg(
+            long,
+            default_value = "Issue 13: unread counts, previews and message search from 10k to 1M messages"
+        )]
+        section_title: String,
     },
 }
 
@@ -220,6 +248,22 @@ fn secs(s: f64) -> Duration {
 fn read_fixture(p: &PathBuf) -> anyhow::Result<Fixture> {
     let s = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
     Ok(serde_json::from_str(&s)?)
+}
+
+fn read_seed(p: &PathBuf) -> anyhow::Result<seed::SeedReport> {
+    let s = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+    Ok(serde_json::from_str(&s)?)
+}
+
+fn seed_data(s: &seed::SeedReport) -> Value {
+    serde_json::json!({
+        "tickets": s.tickets,
+        "open_tickets": s.open_tickets,
+        "messages": s.messages,
+        "users": s.users,
+        "agents": s.agents,
+        "read_pointers": s.read_pointers,
+    })
 }
 
 fn emit(out: &Option<PathBuf>, v: &Value) -> anyhow::Result<()> {
@@ -259,7 +303,7 @@ fn summarize(v: &Value) {
             l(&v["connects_per_s"]),
             l(&v["kib_per_socket"])
         ),
-        Some("inbox") => v["ops"]
+        Some("inbox" | "search") => v["ops"]
             .as_array()
             .into_iter()
             .flatten()
@@ -269,6 +313,22 @@ fn summarize(v: &Value) {
                     o["name"].as_str().unwrap_or(""),
                     l(&o["per_s"]),
                     l(&o["latency"]["p99_ms"])
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some("send-cost") => v["variants"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|o| {
+                format!(
+                    "{}: {:.0} sends/s p50 {:.3} ms p99 {:.3} ms, {:.0} WAL bytes",
+                    o["name"].as_str().unwrap_or(""),
+                    l(&o["per_s"]),
+                    l(&o["latency"]["p50_ms"]),
+                    l(&o["latency"]["p99_ms"]),
+                    l(&o["explain"]["wal_bytes"])
                 )
             })
             .collect::<Vec<_>>()
@@ -299,19 +359,42 @@ fn summarize(v: &Value) {
     );
 }
 
-/// Run the command. Seed, setup and report finish in their own arms; a scenario's arm yields
-/// its target and result, which end the same way: a summary line, then the JSON.
 async fn run(cli: Cli) -> anyhow::Result<i32> {
-    let (target, v) = match cli.command {
+    match cli.command {
         Command::Seed {
             database_url,
-            opts,
+            tickets,
+            messages,
+            open_ratio,
+            agents,
+            users,
+            rng_seed,
+            plant,
             out,
         } => {
-            let r = seed::seed(&database_url, &opts).await?;
+            let r = seed::seed(
+                &database_url,
+                &SeedOpts {
+                    tickets,
+                    messages,
+                    open_ratio,
+                    agents,
+                    users,
+                    rng_seed,
+                    plants: plant,
+                },
+            )
+            .await?;
+            for p in &r.planted {
+                eprintln!(
+                    "seed: planted {:?} in {} messages on {} tickets ({} visible to the first agent)",
+                    p.word, p.messages, p.tickets, p.tickets_visible_to_agent
+                );
+            }
             eprintln!(
                 "seed: {} tickets ({} open), {} messages, {} users in {:.1} s \
-                 (COPY users {:.2} s, tickets {:.2} s, messages {:.2} s; commit {:.2} s; VACUUM ANALYZE {:.2} s)",
+                 (COPY users {:.2} s, tickets {:.2} s, messages {:.2} s, {} read pointers {:.2} s; \
+                 commit {:.2} s; VACUUM ANALYZE {:.2} s)",
                 r.tickets,
                 r.open_tickets,
                 r.messages,
@@ -320,16 +403,36 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 r.copy_users_s,
                 r.copy_tickets_s,
                 r.copy_messages_s,
+                r.read_pointers,
+                r.copy_read_pointers_s,
                 r.commit_s,
                 r.vacuum_analyze_s
             );
             emit(&out, &serde_json::to_value(&r)?)?;
-            return Ok(0);
         }
-        Command::Setup { target, opts } => {
-            let api = target.api()?;
+        Command::Setup {
+            target,
+            admin_email,
+            admin_password,
+            rooms,
+            idle_users,
+            watchers,
+            concurrency,
+        } => {
+            let api = Api::new(&target.url)?;
             let t = std::time::Instant::now();
-            let fx = fixture::setup(&api, &opts).await?;
+            let fx = fixture::setup(
+                &api,
+                &SetupOpts {
+                    admin_email,
+                    admin_password,
+                    rooms,
+                    idle_users,
+                    watchers,
+                    concurrency,
+                },
+            )
+            .await?;
             eprintln!(
                 "setup: {} rooms, {} idle users, {} watchers in {:.1} s",
                 fx.rooms.len(),
@@ -338,22 +441,38 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 t.elapsed().as_secs_f64()
             );
             emit(&target.out, &serde_json::to_value(&fx)?)?;
-            return Ok(0);
         }
         Command::Chat {
-            run,
+            target,
+            timing,
+            fixture,
             rooms,
             rate,
             content_len,
             label,
         } => {
+            let fx = read_fixture(&fixture)?;
+            let api = Api::new(&target.url)?;
             let label = label.unwrap_or_else(|| match rate {
                 Some(r) => format!("fixed rate {r:.0} msg/s, {rooms} rooms"),
                 None => format!("closed loop, {rooms} rooms"),
             });
-            let opts = run.chat(rooms, rate, content_len, label);
-            let v = chat::run(run.target.api()?.addr, &run.fixture()?.rooms, &opts).await?;
-            (run.target, v)
+            let v = chat::run(
+                api.addr,
+                &fx.rooms,
+                &chat::ChatOpts {
+                    rooms,
+                    warmup: secs(timing.warmup),
+                    duration: secs(timing.duration),
+                    rate,
+                    content_len,
+                    server_pid: target.server_pid,
+                    label,
+                },
+            )
+            .await?;
+            summarize(&v);
+            emit(&target.out, &v)?;
         }
         Command::Idle {
             target,
@@ -364,15 +483,22 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             no_join,
         } => {
             let fx = read_fixture(&fixture)?;
-            let opts = idle::IdleOpts {
-                sockets,
-                concurrency,
-                hold: secs(hold),
-                server_pid: target.server_pid,
-                no_join,
-            };
-            let v = idle::run(&target.api()?, &fx.idle, &fx.admin.token, &opts).await?;
-            (target, v)
+            let api = Api::new(&target.url)?;
+            let v = idle::run(
+                &api,
+                &fx.idle,
+                &fx.admin.token,
+                &idle::IdleOpts {
+                    sockets,
+                    concurrency,
+                    hold: secs(hold),
+                    server_pid: target.server_pid,
+                    no_join,
+                },
+            )
+            .await?;
+            summarize(&v);
+            emit(&target.out, &v)?;
         }
         Command::Inbox {
             target,
@@ -382,58 +508,141 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             max_walk_pages,
             label,
         } => {
-            let s: seed::SeedReport = serde_json::from_str(
-                &std::fs::read_to_string(&seed_report)
-                    .with_context(|| format!("reading {}", seed_report.display()))?,
-            )?;
+            let s = read_seed(&seed_report)?;
+            let api = Api::new(&target.url)?;
             let label =
                 label.unwrap_or_else(|| format!("{} tickets, {} messages", s.tickets, s.messages));
-            let opts = inbox::InboxOpts {
-                agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
-                admin_email: Some(s.admin_email.clone()),
-                password: s.password.clone(),
-                concurrency,
-                duration: timing.duration(),
-                warmup: timing.warmup(),
-                max_walk_pages,
-                server_pid: target.server_pid,
-                label,
-                data: serde_json::json!({
-                    "tickets": s.tickets,
-                    "open_tickets": s.open_tickets,
-                    "messages": s.messages,
-                    "users": s.users,
-                    "agents": s.agents,
-                }),
-            };
-            let v = inbox::run(&target.api()?, &opts).await?;
-            (target, v)
+            let v = inbox::run(
+                &api,
+                &inbox::InboxOpts {
+                    agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
+                    admin_email: Some(s.admin_email.clone()),
+                    password: s.password.clone(),
+                    concurrency,
+                    duration: secs(timing.duration),
+                    warmup: secs(timing.warmup),
+                    max_walk_pages,
+                    server_pid: target.server_pid,
+                    label,
+                    data: seed_data(&s),
+                },
+            )
+            .await?;
+            summarize(&v);
+            emit(&target.out, &v)?;
+        }
+        Command::Search {
+            target,
+            timing,
+            seed_report,
+            concurrency,
+            max_walk_pages,
+            label,
+        } => {
+            let s = read_seed(&seed_report)?;
+            let api = Api::new(&target.url)?;
+            let label =
+                label.unwrap_or_else(|| format!("{} tickets, {} messages", s.tickets, s.messages));
+            let v = search::run(
+                &api,
+                &inbox::InboxOpts {
+                    agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
+                    admin_email: None,
+                    password: s.password.clone(),
+                    concurrency,
+                    duration: secs(timing.duration),
+                    warmup: secs(timing.warmup),
+                    max_walk_pages,
+                    server_pid: target.server_pid,
+                    label,
+                    data: seed_data(&s),
+                },
+                &s.planted,
+            )
+            .await?;
+            summarize(&v);
+            emit(&target.out, &v)?;
+        }
+        Command::SendCost {
+            database_url,
+            seed_report,
+            duration,
+            block,
+            explain_runs,
+            out,
+        } => {
+            let s = seed_report.as_ref().map(read_seed).transpose()?;
+            let label = s.as_ref().map_or_else(
+                || "existing database".to_string(),
+                |s| format!("{} tickets, {} messages", s.tickets, s.messages),
+            );
+            let v = send_cost::run(
+                &database_url,
+                &send_cost::SendCostOpts {
+                    duration: secs(duration),
+                    block,
+                    explain_runs,
+                    label,
+                    data: s.as_ref().map_or(Value::Null, seed_data),
+                },
+            )
+            .await?;
+            summarize(&v);
+            emit(&out, &v)?;
         }
         Command::LoginStorm {
-            run,
+            target,
+            timing,
+            fixture,
             storm_users,
             concurrency,
             rooms,
             rate,
         } => {
-            let label = format!("fixed rate {rate:.0} msg/s, {rooms} rooms");
-            let opts = storm::StormOpts {
-                storm_users,
-                concurrency: concurrency.unwrap_or(storm_users),
-                chat: run.chat(rooms, Some(rate), 100, label),
-            };
-            let v = storm::run(&run.target.api()?, &run.fixture()?.rooms, &opts).await?;
-            (run.target, v)
+            let fx = read_fixture(&fixture)?;
+            let api = Api::new(&target.url)?;
+            let v = storm::run(
+                &api,
+                &fx.rooms,
+                &storm::StormOpts {
+                    storm_users,
+                    concurrency: concurrency.unwrap_or(storm_users),
+                    chat: chat::ChatOpts {
+                        rooms,
+                        warmup: secs(timing.warmup),
+                        duration: secs(timing.duration),
+                        rate: Some(rate),
+                        content_len: 100,
+                        server_pid: target.server_pid,
+                        label: format!("fixed rate {rate:.0} msg/s, {rooms} rooms"),
+                    },
+                },
+            )
+            .await?;
+            summarize(&v);
+            emit(&target.out, &v)?;
         }
-        Command::Fanout { run, watchers } => {
-            let opts = fanout::FanoutOpts {
-                watchers,
-                warmup: run.timing.warmup(),
-                duration: run.timing.duration(),
-                server_pid: run.target.server_pid,
-            };
-            let v = fanout::run(run.target.api()?.addr, &run.fixture()?.fanout, &opts).await?;
-            (run.target, v)
+        Command::Fanout {
+            target,
+            timing,
+            fixture,
+            watchers,
+        } => {
+            let fx = read_fixture(&fixture)?;
+            let api = Api::new(&target.url)?;
+            let v = fanout::run(
+                api.addr,
+                &fx.fanout,
+                &fanout::FanoutOpts {
+                    watchers,
+                    warmup: secs(timing.warmup),
+                    duration: secs(timing.duration),
+                    server_pid: target.server_pid,
+                },
+            )
+            .await?;
+            summarize(&v);
+            emit(&target.out, &v)?;
         }
         Command::Report {
             results,
@@ -445,6 +654,8 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             setup_line,
             failed_step,
             smoke,
+            section,
+            section_title,
         } => {
             let r = report::load(&results)?;
             let (passed, failed, lines) = report::count_checks(&r);
@@ -473,11 +684,35 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let m = report::machine();
             let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
             if let Some(p) = md {
-                std::fs::write(&p, report::markdown(&r, &opts, &m, &date))?;
+                let text = match &section {
+                    Some(name) => report::splice_section(
+                        &std::fs::read_to_string(&p).unwrap_or_default(),
+                        name,
+                        &section_title,
+                        &r,
+                        &opts,
+                        &m,
+                        &date,
+                    ),
+                    None => report::markdown(&r, &opts, &m, &date),
+                };
+                std::fs::write(&p, text)?;
                 eprintln!("wrote {}", p.display());
             }
             if let Some(p) = json {
-                let doc = report::json_doc(&r, &opts, &m, &date);
+                let mut doc = report::json_doc(&r, &opts, &m, &date);
+                if let Some(name) = &section {
+                    let mut all: Value = std::fs::read_to_string(&p)
+                        .ok()
+                        .and_then(|s| serde_json::from_str(&s).ok())
+                        .unwrap_or_else(|| serde_json::json!({}));
+                    if !all["sections"].is_object() {
+                        all["sections"] = serde_json::json!({});
+                    }
+                    doc["title"] = Value::String(section_title.clone());
+                    all["sections"][name.as_str()] = doc;
+                    doc = all;
+                }
                 std::fs::write(&p, serde_json::to_string_pretty(&doc)? + "\n")?;
                 eprintln!("wrote {}", p.display());
             }
@@ -489,9 +724,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             return Ok(if ok { 0 } else { 1 });
         }
-    };
-    summarize(&v);
-    emit(&target.out, &v)?;
+    }
     Ok(0)
 }
 

@@ -215,6 +215,35 @@ fn inbox_op<'a>(s: &'a Value, name: &str) -> Option<&'a Value> {
     s["ops"].as_array()?.iter().find(|o| o["name"] == name)
 }
 
+/// The requests compared for flatness in messages.
+const FLAT_OPS: [&str; 4] = ["first page", "deep page", "ticket detail", "messages"];
+
+/// Two inbox runs on as many tickets, with the fewest and the most messages (issue 13: pages
+/// stay flat from 10k to 1M messages).
+fn message_pair(r: &Results) -> Option<(&Value, &Value)> {
+    let inbox = by_scenario(r, "inbox");
+    let key = |s: &Value| {
+        (
+            s["data"]["tickets"].as_i64().unwrap_or(0),
+            s["data"]["messages"].as_i64().unwrap_or(0),
+        )
+    };
+    let mut best: Option<(&Value, &Value)> = None;
+    for a in &inbox {
+        for b in &inbox {
+            let (ka, kb) = (key(a), key(b));
+            if ka.0 == kb.0 && ka.1 < kb.1 {
+                let better =
+                    best.is_none_or(|(x, y)| (kb.1 - ka.1, ka.0) > (key(y).1 - key(x).1, key(x).0));
+                if better {
+                    best = Some((a, b));
+                }
+            }
+        }
+    }
+    best
+}
+
 fn targets(r: &Results) -> Vec<Target> {
     let mut t = Vec::new();
     if let Some(c) = by_scenario(r, "chat")
@@ -249,10 +278,13 @@ fn targets(r: &Results) -> Vec<Target> {
         ));
     }
     let inbox = by_scenario(r, "inbox");
-    if let Some(big) = inbox
-        .iter()
-        .min_by_key(|s| (s["data"]["tickets"].as_i64().unwrap_or(0) - 100_000).unsigned_abs())
-    {
+    // The largest dataset near 100k tickets (most messages when several).
+    if let Some(big) = inbox.iter().min_by_key(|s| {
+        (
+            (s["data"]["tickets"].as_i64().unwrap_or(0) - 100_000).unsigned_abs(),
+            -s["data"]["messages"].as_i64().unwrap_or(0),
+        )
+    }) {
         let size = n0(f(&big["data"]["tickets"]));
         for op in ["first page", "deep page"] {
             if let Some(o) = inbox_op(big, op) {
@@ -275,18 +307,54 @@ fn targets(r: &Results) -> Vec<Target> {
             }
         }
     }
-    if inbox.len() >= 2 {
-        let size = |s: &&&Value| s["data"]["tickets"].as_i64().unwrap_or(0);
-        let small = inbox.iter().min_by_key(size).expect("two");
-        let large = inbox.iter().max_by_key(size).expect("two");
-        for op in ["first page", "deep page", "ticket detail", "messages"] {
-            if let (Some(a), Some(b)) = (inbox_op(small, op), inbox_op(large, op)) {
+    // Flat in tickets: the smallest dataset against the largest with as many messages per
+    // ticket.
+    let tickets = |s: &Value| s["data"]["tickets"].as_f64().unwrap_or(0.0);
+    let messages = |s: &Value| s["data"]["messages"].as_f64().unwrap_or(0.0);
+    if let Some(small) = inbox
+        .iter()
+        .min_by(|a, b| tickets(a).total_cmp(&tickets(b)))
+    {
+        let per = messages(small) / tickets(small).max(1.0);
+        let large = inbox
+            .iter()
+            .filter(|s| tickets(s) > tickets(small))
+            .min_by(|a, b| {
+                let d = |s: &Value| (messages(s) / tickets(s).max(1.0) - per).abs();
+                (-tickets(a), d(a))
+                    .partial_cmp(&(-tickets(b), d(b)))
+                    .expect("finite")
+            });
+        if let Some(large) = large {
+            for op in ["first page", "deep page", "ticket detail", "messages"] {
+                if let (Some(a), Some(b)) = (inbox_op(small, op), inbox_op(large, op)) {
+                    let ratio = f(&b["latency"]["p50_ms"]) / f(&a["latency"]["p50_ms"]);
+                    t.push(at_most(
+                        &format!(
+                            "inbox {op} flat: p50 at {} ÷ p50 at {} tickets",
+                            n0(tickets(large)),
+                            n0(tickets(small))
+                        ),
+                        1.5,
+                        ratio,
+                        "×",
+                        false,
+                    ));
+                }
+            }
+        }
+    }
+    // Flat in messages (issue 13): the same tickets, the fewest against the most messages.
+    if let Some((few, many)) = message_pair(r) {
+        for op in FLAT_OPS {
+            if let (Some(a), Some(b)) = (inbox_op(few, op), inbox_op(many, op)) {
                 let ratio = f(&b["latency"]["p50_ms"]) / f(&a["latency"]["p50_ms"]);
                 t.push(at_most(
                     &format!(
-                        "inbox {op} flat: p50 at {} ÷ p50 at {} tickets",
-                        n0(f(&large["data"]["tickets"])),
-                        n0(f(&small["data"]["tickets"]))
+                        "inbox {op} flat in messages: p50 at {} ÷ p50 at {} messages ({} tickets)",
+                        n0(messages(many)),
+                        n0(messages(few)),
+                        n0(tickets(many))
                     ),
                     1.5,
                     ratio,
@@ -294,6 +362,30 @@ fn targets(r: &Results) -> Vec<Target> {
                     false,
                 ));
             }
+        }
+    }
+    // Message search (issue 13): held to the inbox list-page targets.
+    for s in by_scenario(r, "search") {
+        for o in s["ops"].as_array().into_iter().flatten() {
+            let name = o["name"].as_str().unwrap_or("");
+            let at = format!(
+                "{name} at {} messages ({} matching tickets)",
+                n0(messages(s)),
+                n0(f(&o["matching_tickets"]))
+            );
+            t.push(at_least(
+                &format!("{at}, concurrency {}", s["concurrency"]),
+                5000.0,
+                f(&o["per_s"]),
+                "pages/s",
+            ));
+            t.push(at_most(
+                &format!("{at}: p99"),
+                10.0,
+                f(&o["latency"]["p99_ms"]),
+                "ms",
+                true,
+            ));
         }
     }
     if let Some(s) = by_scenario(r, "login-storm").into_iter().next() {
@@ -309,9 +401,67 @@ fn targets(r: &Results) -> Vec<Target> {
 }
 
 pub fn markdown(r: &Results, o: &ReportOpts, m: &Machine, date: &str) -> String {
+    format!("# MyRelay benchmarks\n\n{}", document(r, o, m, date))
+}
+
+/// Markers around a section written by a partial run (`report --section NAME`).
+fn markers(name: &str) -> (String, String) {
+    (
+        format!(
+            "<!-- bench section {name}: written by scripts/bench.sh --only; replaced on the next such run -->"
+        ),
+        format!("<!-- end of bench section {name} -->"),
+    )
+}
+
+/// Every Markdown heading one level deeper (outside code blocks).
+fn demote(md: &str) -> String {
+    let mut out = String::with_capacity(md.len() + 256);
+    let mut code = false;
+    for line in md.lines() {
+        if line.starts_with("```") {
+            code = !code;
+        }
+        if !code && line.starts_with('#') {
+            out.push('#');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// `existing` (the whole report) with section `name` replaced by, or else appended as,
+/// `title` over the results of a partial run.
+pub fn splice_section(
+    existing: &str,
+    name: &str,
+    title: &str,
+    r: &Results,
+    o: &ReportOpts,
+    m: &Machine,
+    date: &str,
+) -> String {
+    let (begin, end) = markers(name);
+    let section = format!(
+        "{begin}\n\n## {title}\n\n{}\n{end}\n",
+        demote(&document(r, o, m, date)).trim_end()
+    );
+    match (existing.find(&begin), existing.find(&end)) {
+        (Some(a), Some(b)) if b > a => format!(
+            "{}{section}{}",
+            &existing[..a],
+            &existing[b + end.len()..].trim_start_matches('\n')
+        ),
+        _ => format!("{}\n\n{section}", existing.trim_end()),
+    }
+}
+
+/// The report after its title: machine, how it was run, targets, every scenario's tables,
+/// checks, notes.
+fn document(r: &Results, o: &ReportOpts, m: &Machine, date: &str) -> String {
     let mut md = String::new();
     let w = &mut md;
-    let _ = writeln!(w, "# MyRelay benchmarks\n");
     let _ = writeln!(
         w,
         "Measured {date} by `{}` (`scripts/bench.sh`, load generator `crates/loadgen`). \
@@ -594,6 +744,8 @@ pub fn markdown(r: &Results, o: &ReportOpts, m: &Machine, date: &str) -> String 
         let _ = writeln!(w);
     }
 
+    issue13_tables(w, r);
+
     if !r.seeds.is_empty() {
         let _ = writeln!(w, "## Seeding\n");
         let _ = writeln!(
@@ -603,18 +755,20 @@ pub fn markdown(r: &Results, o: &ReportOpts, m: &Machine, date: &str) -> String 
         );
         let _ = writeln!(
             w,
-            "| tickets | messages | users | COPY users | COPY tickets | COPY messages | commit | VACUUM ANALYZE | total | messages/s |\n|---|---|---|---|---|---|---|---|---|---|"
+            "| tickets | messages | users | read pointers | COPY users | COPY tickets | COPY messages | COPY read pointers | commit | VACUUM ANALYZE | total | messages/s |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
         );
         for s in &r.seeds {
             let _ = writeln!(
                 w,
-                "| {} | {} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {:.2} s | **{:.1} s** | {} |",
+                "| {} | {} | {} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {:.2} s | **{:.1} s** | {} |",
                 n0(f(&s["tickets"])),
                 n0(f(&s["messages"])),
                 n0(f(&s["users"])),
+                n0(f(&s["read_pointers"])),
                 f(&s["copy_users_s"]),
                 f(&s["copy_tickets_s"]),
                 f(&s["copy_messages_s"]),
+                f(&s["copy_read_pointers_s"]),
                 f(&s["commit_s"]),
                 f(&s["vacuum_analyze_s"]),
                 f(&s["total_s"]),
@@ -652,6 +806,182 @@ pub fn markdown(r: &Results, o: &ReportOpts, m: &Machine, date: &str) -> String 
         let _ = writeln!(w, "{}\n", e.trim_end());
     }
     md
+}
+
+fn data_cell(d: &Value) -> String {
+    format!(
+        "{} tickets, {} messages",
+        n0(f(&d["tickets"])),
+        n0(f(&d["messages"]))
+    )
+}
+
+/// Issue 13: the inbox from few to many messages, message search, the send cost.
+fn issue13_tables(w: &mut String, r: &Results) {
+    if let Some((few, many)) = message_pair(r) {
+        let _ = writeln!(
+            w,
+            "## Inbox: {} vs {} messages on {} tickets\n",
+            n0(f(&few["data"]["messages"])),
+            n0(f(&many["data"]["messages"])),
+            n0(f(&many["data"]["tickets"]))
+        );
+        let _ = writeln!(
+            w,
+            "The inbox requests above on the same tickets with 100× the messages (every list item \
+             and the detail carry the caller's unread count and the last message: SPEC §10). \
+             Flat = p50 with many ÷ p50 with few ≤ 1.5×.\n"
+        );
+        let _ = writeln!(
+            w,
+            "| request | req/s, few | p50 | p99 | req/s, many | p50 | p99 | p50 ratio | flat |\n|---|---|---|---|---|---|---|---|---|"
+        );
+        for op in FLAT_OPS {
+            if let (Some(a), Some(b)) = (inbox_op(few, op), inbox_op(many, op)) {
+                let ratio = f(&b["latency"]["p50_ms"]) / f(&a["latency"]["p50_ms"]);
+                let _ = writeln!(
+                    w,
+                    "| {op} | {} | {} | {} | {} | {} | {} | {ratio:.2}× | {} |",
+                    n0(f(&a["per_s"])),
+                    ms(&a["latency"]["p50_ms"]),
+                    ms(&a["latency"]["p99_ms"]),
+                    n0(f(&b["per_s"])),
+                    ms(&b["latency"]["p50_ms"]),
+                    ms(&b["latency"]["p99_ms"]),
+                    if ratio.is_nan() {
+                        "–"
+                    } else if ratio <= 1.5 {
+                        "yes"
+                    } else {
+                        "**no**"
+                    },
+                );
+            }
+        }
+        let _ = writeln!(w);
+        for s in [few, many] {
+            let _ = writeln!(
+                w,
+                "- {}: other CPU (not server, PostgreSQL or generator) during the first page: {}; \
+                 the agent's view: {} tickets, {} unread messages.",
+                data_cell(&s["data"]),
+                pct(&inbox_op(s, "first page")
+                    .map_or(Value::Null, |o| o["usage"]["other_cpu_pct"].clone())),
+                n0(f(&s["walk"]["tickets"])),
+                n0(f(&s["walk"]["unread_messages"]))
+            );
+        }
+        let _ = writeln!(w);
+    }
+
+    let search = by_scenario(r, "search");
+    if !search.is_empty() {
+        let _ = writeln!(w, "## Message search\n");
+        let _ = writeln!(
+            w,
+            "The seeded agent searches (`GET /tickets?q=WORD`, default view, 20 per page, {} in \
+             flight) for words planted in messages only (never in subjects or descriptions) at \
+             known intervals, so every hit comes through `messages_search_idx` and carries a \
+             highlighted message excerpt. Walk = every result page once, checked against what the \
+             seeder planted in the agent's view.\n",
+            search[0]["concurrency"]
+        );
+        let _ = writeln!(
+            w,
+            "| data | word | planted in | messages | tickets (agent's view) | found | request | pages/s | p50 | p90 | p99 | max | errors | server CPU | PostgreSQL CPU | other CPU |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+        );
+        for s in &search {
+            for o in s["ops"].as_array().into_iter().flatten() {
+                let walk = s["walks"]
+                    .as_array()
+                    .and_then(|ws| ws.iter().find(|x| x["word"] == o["word"]))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let _ = writeln!(
+                    w,
+                    "| {} | `{}` | 1 message in {} | {} | {} of {} | {} | {} | {} | {} | {} | {} |",
+                    data_cell(&s["data"]),
+                    o["word"].as_str().unwrap_or(""),
+                    n0(f(&o["every"])),
+                    n0(f(&o["planted_messages"])),
+                    n0(f(&walk["visible_tickets"])),
+                    n0(f(&walk["planted_tickets"])),
+                    n0(f(&walk["found_tickets"])),
+                    o["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .split(", ")
+                        .last()
+                        .unwrap_or(""),
+                    n0(f(&o["per_s"])),
+                    lat_cells(&o["latency"]),
+                    o["errors"],
+                    format_args!(
+                        "{} | {} | {}",
+                        pct(&o["usage"]["server_cpu_pct"]),
+                        pct(&o["usage"]["postgres_cpu_pct"]),
+                        pct(&o["usage"]["other_cpu_pct"])
+                    ),
+                );
+            }
+        }
+        let _ = writeln!(w);
+    }
+
+    for s in by_scenario(r, "send-cost") {
+        let _ = writeln!(w, "## Send cost of the read pointer\n");
+        let _ = writeln!(
+            w,
+            "The message insert (`crates/messages/src/store.rs`: one autocommit statement that \
+             bumps `tickets.last_seq`, inserts the message and upserts the sender's read pointer) \
+             against the same statement without the pointer upsert, straight on PostgreSQL ({}), \
+             one connection, alternating blocks of {} sends for {:.0} s; then `EXPLAIN (ANALYZE, \
+             BUFFERS, WAL)` of both, alternately, averaged per send (execution only: no commit). \
+             Senders: the creator or the assignee of random tickets that are not closed, most of \
+             whom already have a pointer (the upsert updates it).\n",
+            data_cell(&s["data"]),
+            s["block"],
+            f(&s["measured_s"])
+        );
+        let _ = writeln!(
+            w,
+            "| statement | sends | sends/s | p50 | p90 | p99 | max | execution p50 | WAL records | WAL bytes | WAL FPI | shared hit | dirtied |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+        );
+        for v in s["variants"].as_array().into_iter().flatten() {
+            let e = &v["explain"];
+            let _ = writeln!(
+                w,
+                "| {} | {} | {} | {} | {} | {:.2} | {:.0} | {:.2} | {:.1} | {:.2} |",
+                v["name"].as_str().unwrap_or(""),
+                n0(f(&v["sends"])),
+                n0(f(&v["per_s"])),
+                lat_cells(&v["latency"]),
+                ms(&e["execution"]["p50_ms"]),
+                f(&e["wal_records"]),
+                f(&e["wal_bytes"]),
+                f(&e["wal_fpi"]),
+                f(&e["shared_hit"]),
+                f(&e["shared_dirtied"]),
+            );
+        }
+        let _ = writeln!(
+            w,
+            "\nWith ÷ without: send p50 {:.2}×, mean {:+.3} ms per send, execution p50 {:.2}×, \
+             WAL {:+.0} bytes per send.\n",
+            f(&s["p50_ratio"]),
+            f(&s["mean_extra_ms"]),
+            f(&s["execution_p50_ratio"]),
+            f(&s["wal_bytes_extra"]),
+        );
+        for p in s["plans"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                w,
+                "### EXPLAIN (ANALYZE, BUFFERS, WAL): {}\n\n```\n{}\n```\n",
+                p["name"].as_str().unwrap_or(""),
+                p["plan"].as_str().unwrap_or("").trim_end()
+            );
+        }
+    }
 }
 
 pub fn json_doc(r: &Results, o: &ReportOpts, m: &Machine, date: &str) -> Value {

@@ -6,6 +6,12 @@
 //! - timestamps are ordered (created ≤ messages ≤ updated; resolved/closed after the last
 //!   message); the generated `search` column is left to PostgreSQL.
 //!
+//! Search words can be planted in messages (never in subjects or descriptions) at known
+//! intervals ([`Plant`]), and the seed report says how many messages and tickets hold each
+//! (and how many of those tickets the first agent may see). Read pointers are seeded the way
+//! the server leaves them: each participant's pointer is at least at the last message they
+//! sent; on finished tickets both have read everything, on live ones most have.
+//!
 //! Every seeded account has the password [`PASSWORD`] (one cost-4 bcrypt hash computed once),
 //! so the generator can log in as a seeded agent even when the server runs at cost 12.
 //! Ids continue after what the tables already hold, so a database can be seeded twice.
@@ -39,6 +45,46 @@ pub struct SeedOpts {
     pub users: u64,
     #[arg(long, default_value_t = 42)]
     pub rng_seed: u64,
+    /// Words planted in messages.
+    pub plants: Vec<Plant>,
+}
+
+/// A word planted in every `every`-th message (message k, counting from 0 over the whole
+/// dataset, holds it when `k % every == every / 2`), so its frequency is known exactly.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plant {
+    pub word: String,
+    pub every: u64,
+}
+
+impl std::str::FromStr for Plant {
+    type Err = String;
+    /// `WORD:EVERY`, e.g. `quasar:50000`.
+    fn from_str(s: &str) -> Result<Plant, String> {
+        let (w, e) = s.split_once(':').ok_or("expected WORD:EVERY")?;
+        let every: u64 = e.parse().map_err(|e| format!("{e}"))?;
+        if every == 0 || w.is_empty() || !w.chars().all(|c| c.is_ascii_lowercase()) {
+            return Err("WORD must be lowercase ASCII letters, EVERY > 0".into());
+        }
+        if WORDS.contains(&w) {
+            return Err(format!("{w} is one of the filler words"));
+        }
+        Ok(Plant {
+            word: w.to_string(),
+            every,
+        })
+    }
+}
+
+/// Where a planted word ended up.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Planted {
+    pub word: String,
+    pub every: u64,
+    pub messages: u64,
+    pub tickets: u64,
+    /// Tickets holding it that the first agent may see (the open pool and theirs).
+    pub tickets_visible_to_agent: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,6 +97,10 @@ pub struct SeedReport {
     pub copy_users_s: f64,
     pub copy_tickets_s: f64,
     pub copy_messages_s: f64,
+    #[serde(default)]
+    pub read_pointers: u64,
+    #[serde(default)]
+    pub copy_read_pointers_s: f64,
     pub commit_s: f64,
     pub vacuum_analyze_s: f64,
     pub total_s: f64,
@@ -58,6 +108,8 @@ pub struct SeedReport {
     pub agent_emails: Vec<String>,
     pub admin_email: String,
     pub password: String,
+    #[serde(default)]
+    pub planted: Vec<Planted>,
 }
 
 /// splitmix64: small, fast, deterministic.
@@ -370,6 +422,18 @@ pub async fn seed(database_url: &str, o: &SeedOpts) -> anyhow::Result<SeedReport
     let t = Instant::now();
     let mut ti = 0usize;
     let mut id = message_base;
+    let mut k = 0u64; // message index over the dataset
+    let mut planted: Vec<Planted> = o
+        .plants
+        .iter()
+        .map(|p| Planted {
+            word: p.word.clone(),
+            every: p.every,
+            ..Planted::default()
+        })
+        .collect();
+    let mut last_ticket_of = vec![0i64; planted.len()];
+    let first_agent = agent_id(0);
     copy(
         &mut tx,
         "COPY messages (id, ticket_id, seq, sender_user_id, sender_role, content, client_id, \
@@ -386,8 +450,24 @@ pub async fn seed(database_url: &str, o: &SeedOpts) -> anyhow::Result<SeedReport
                     let at = (p.created + Span::minutes(p.step_min * seq)).min(now);
                     let _ = write!(buf, "{id}\t{}\t{seq}\t{sender}\t{role}\t", p.id);
                     text.clear();
-                    let k = 6 + rng.below(24) as usize;
-                    words(&mut rng, k, &mut text);
+                    let len = 6 + rng.below(24) as usize;
+                    words(&mut rng, len, &mut text);
+                    for (pi, pl) in planted.iter_mut().enumerate() {
+                        if k % pl.every == pl.every / 2 {
+                            // Somewhere in the middle of the message.
+                            let at = text[..text.len() / 2].rfind(' ').map_or(0, |i| i + 1);
+                            text.insert_str(at, &format!("{} ", pl.word));
+                            pl.messages += 1;
+                            if last_ticket_of[pi] != p.id {
+                                last_ticket_of[pi] = p.id;
+                                pl.tickets += 1;
+                                if p.agent.is_none_or(|a| a == first_agent) {
+                                    pl.tickets_visible_to_agent += 1;
+                                }
+                            }
+                        }
+                    }
+                    k += 1;
                     buf.push_str(&text);
                     let _ = write!(buf, "\tseed-{seq}\t");
                     ts(buf, at);
@@ -404,6 +484,59 @@ pub async fn seed(database_url: &str, o: &SeedOpts) -> anyhow::Result<SeedReport
     .context("COPY messages")?;
     let copy_messages_s = t.elapsed().as_secs_f64();
 
+    // Read pointers. Senders alternate (the creator odd seqs, the agent even ones, the creator
+    // all of them on unassigned tickets), and sending moves one's pointer to the message, so
+    // a pointer is at least at the last message its owner sent. Finished tickets are read to
+    // the end by both; on live ones each has read to the end with probability 0.7, and
+    // otherwise stopped at their own last message (the other's replies are unread).
+    let t = Instant::now();
+    let mut ti = 0usize;
+    let mut read_pointers = 0u64;
+    let mut pending: Vec<(i64, i64)> = Vec::with_capacity(2); // (user, last_read_seq)
+    copy(
+        &mut tx,
+        "COPY read_pointers (user_id, ticket_id, last_read_seq, updated_at) FROM STDIN",
+        |buf| {
+            while ti < n && buf.len() < CHUNK {
+                let p = &plans[ti];
+                let last = i64::from(p.messages);
+                let done = matches!(p.status, "resolved" | "closed");
+                pending.clear();
+                if last > 0 {
+                    let (creator_sent, agent_sent) = match p.agent {
+                        Some(_) => (last - (1 - last % 2), last - last % 2),
+                        None => (last, 0),
+                    };
+                    let mut read = |sent: i64| {
+                        if done || rng.unit() < 0.7 { last } else { sent }
+                    };
+                    let c = read(creator_sent);
+                    if c > 0 {
+                        pending.push((p.creator, c));
+                    }
+                    if let Some(a) = p.agent {
+                        let r = read(agent_sent);
+                        if r > 0 {
+                            pending.push((a, r));
+                        }
+                    }
+                }
+                let at = (p.created + Span::minutes(p.step_min * last)).min(now);
+                for &(user, seq) in &pending {
+                    let _ = write!(buf, "{user}\t{}\t{seq}\t", p.id);
+                    ts(buf, at);
+                    buf.push('\n');
+                    read_pointers += 1;
+                }
+                ti += 1;
+            }
+            ti < n
+        },
+    )
+    .await
+    .context("COPY read_pointers")?;
+    let copy_read_pointers_s = t.elapsed().as_secs_f64();
+
     let t = Instant::now();
     sqlx::query(
         "SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users)),
@@ -418,7 +551,7 @@ pub async fn seed(database_url: &str, o: &SeedOpts) -> anyhow::Result<SeedReport
     let t = Instant::now();
     // VACUUM sets the visibility map (index-only scans, as autovacuum would after a bulk
     // load); ANALYZE gives the planner statistics.
-    sqlx::raw_sql("VACUUM (ANALYZE) users, tickets, messages")
+    sqlx::raw_sql("VACUUM (ANALYZE) users, tickets, messages, read_pointers")
         .execute(&mut conn)
         .await?;
     let vacuum_analyze_s = t.elapsed().as_secs_f64();
@@ -432,11 +565,14 @@ pub async fn seed(database_url: &str, o: &SeedOpts) -> anyhow::Result<SeedReport
         copy_users_s,
         copy_tickets_s,
         copy_messages_s,
+        read_pointers,
+        copy_read_pointers_s,
         commit_s,
         vacuum_analyze_s,
         total_s: t0.elapsed().as_secs_f64(),
         agent_emails,
         admin_email,
         password: PASSWORD.to_string(),
+        planted,
     })
 }

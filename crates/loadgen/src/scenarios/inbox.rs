@@ -32,6 +32,9 @@ pub struct InboxOpts {
 struct Walk {
     cursors: Vec<String>,
     ids: Vec<i64>,
+    /// Items carrying `unread_count` and `last_message` (SPEC §10), and their unread total.
+    with_view: usize,
+    unread: i64,
     pages: usize,
     seconds: f64,
 }
@@ -40,6 +43,7 @@ async fn walk(api: &Api, token: &str, max_pages: usize) -> anyhow::Result<Walk> 
     let t = Instant::now();
     let mut cursors = Vec::new();
     let mut ids = Vec::new();
+    let (mut with_view, mut unread) = (0, 0);
     let mut path = "/tickets".to_string();
     let mut pages = 0;
     while pages < max_pages {
@@ -48,6 +52,10 @@ async fn walk(api: &Api, token: &str, max_pages: usize) -> anyhow::Result<Walk> 
         pages += 1;
         for t in v["items"].as_array().into_iter().flatten() {
             ids.extend(t["id"].as_i64());
+            if let (Some(u), Some(_)) = (t["unread_count"].as_i64(), t.get("last_message")) {
+                with_view += 1;
+                unread += u;
+            }
         }
         match v["next_cursor"].as_str() {
             Some(c) => {
@@ -60,14 +68,16 @@ async fn walk(api: &Api, token: &str, max_pages: usize) -> anyhow::Result<Walk> 
     Ok(Walk {
         cursors,
         ids,
+        with_view,
+        unread,
         pages,
         seconds: t.elapsed().as_secs_f64(),
     })
 }
 
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -77,7 +87,7 @@ impl Rng {
 }
 
 /// Hammer one kind of request: `paths` picked at random, `concurrency` workers.
-async fn op(
+pub(crate) async fn op(
     api: &Api,
     token: &str,
     name: &str,
@@ -163,6 +173,16 @@ pub async fn run(api: &Api, o: &InboxOpts) -> anyhow::Result<Value> {
         w.pages > 1 && !w.ids.is_empty(),
         format!("{} pages, {} tickets", w.pages, w.ids.len()),
     )];
+    checks.push(Check::new(
+        "every listed ticket carries unread_count and last_message",
+        w.with_view == w.ids.len(),
+        format!(
+            "{} of {} (unread messages over the view: {})",
+            w.with_view,
+            w.ids.len(),
+            w.unread
+        ),
+    ));
     // Deep pages: the second half of the walk.
     let deep: Vec<String> = w.cursors[w.cursors.len() / 2..]
         .iter()
@@ -212,6 +232,7 @@ pub async fn run(api: &Api, o: &InboxOpts) -> anyhow::Result<Value> {
             "tickets": w.ids.len(),
             "seconds": w.seconds,
             "deep_cursors": w.cursors.len() - w.cursors.len() / 2,
+            "unread_messages": w.unread,
         },
         "ops": ops,
         "errors": ops.iter().map(|o| o["errors"].as_u64().unwrap_or(0)).sum::<u64>(),

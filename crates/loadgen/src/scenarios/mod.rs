@@ -7,6 +7,8 @@ pub mod chat;
 pub mod fanout;
 pub mod idle;
 pub mod inbox;
+pub mod search;
+pub mod send_cost;
 pub mod storm;
 
 use crate::sio::{self, SioClient};
