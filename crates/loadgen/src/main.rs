@@ -255,6 +255,31 @@ fn read_seed(p: &PathBuf) -> anyhow::Result<seed::SeedReport> {
     Ok(serde_json::from_str(&s)?)
 }
 
+/// The seeded agent reading the dataset (inbox and search), with the seeded admin for the
+/// stats requests when `with_admin`.
+fn reader(
+    s: &seed::SeedReport,
+    target: &Target,
+    timing: &Timing,
+    concurrency: usize,
+    max_walk_pages: usize,
+    label: Option<String>,
+    with_admin: bool,
+) -> inbox::InboxOpts {
+    inbox::InboxOpts {
+        agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
+        admin_email: with_admin.then(|| s.admin_email.clone()),
+        password: s.password.clone(),
+        concurrency,
+        duration: secs(timing.duration),
+        warmup: secs(timing.warmup),
+        max_walk_pages,
+        server_pid: target.server_pid,
+        label: label.unwrap_or_else(|| format!("{} tickets, {} messages", s.tickets, s.messages)),
+        data: seed_data(s),
+    }
+}
+
 fn seed_data(s: &seed::SeedReport) -> Value {
     serde_json::json!({
         "tickets": s.tickets,
@@ -510,24 +535,16 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         } => {
             let s = read_seed(&seed_report)?;
             let api = Api::new(&target.url)?;
-            let label =
-                label.unwrap_or_else(|| format!("{} tickets, {} messages", s.tickets, s.messages));
-            let v = inbox::run(
-                &api,
-                &inbox::InboxOpts {
-                    agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
-                    admin_email: Some(s.admin_email.clone()),
-                    password: s.password.clone(),
-                    concurrency,
-                    duration: secs(timing.duration),
-                    warmup: secs(timing.warmup),
-                    max_walk_pages,
-                    server_pid: target.server_pid,
-                    label,
-                    data: seed_data(&s),
-                },
-            )
-            .await?;
+            let opts = reader(
+                &s,
+                &target,
+                &timing,
+                concurrency,
+                max_walk_pages,
+                label,
+                true,
+            );
+            let v = inbox::run(&api, &opts).await?;
             summarize(&v);
             emit(&target.out, &v)?;
         }
@@ -541,25 +558,16 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         } => {
             let s = read_seed(&seed_report)?;
             let api = Api::new(&target.url)?;
-            let label =
-                label.unwrap_or_else(|| format!("{} tickets, {} messages", s.tickets, s.messages));
-            let v = search::run(
-                &api,
-                &inbox::InboxOpts {
-                    agent_email: s.agent_emails.first().cloned().unwrap_or_default(),
-                    admin_email: None,
-                    password: s.password.clone(),
-                    concurrency,
-                    duration: secs(timing.duration),
-                    warmup: secs(timing.warmup),
-                    max_walk_pages,
-                    server_pid: target.server_pid,
-                    label,
-                    data: seed_data(&s),
-                },
-                &s.planted,
-            )
-            .await?;
+            let opts = reader(
+                &s,
+                &target,
+                &timing,
+                concurrency,
+                max_walk_pages,
+                label,
+                false,
+            );
+            let v = search::run(&api, &opts, &s.planted).await?;
             summarize(&v);
             emit(&target.out, &v)?;
         }
