@@ -194,3 +194,18 @@ where
         }
     }
 }
+
+/// Deserialize an integer field from any integral JSON number (`42`, `42.0`): JSON Schema
+/// counts `42.0` as an integer, so a client following the document may send it.
+pub fn integral<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    use serde::Deserialize;
+    use serde::de::Error;
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => Ok(f as i64),
+        _ => Err(D::Error::custom("expected an integer")),
+    }
+}

@@ -48,6 +48,7 @@ pub struct ReadMoved {
 pub struct MarkReadRequest {
     /// The `seq` of the newest message on screen (0 or more, at most the newest message's).
     #[validate(range(min = 0, message = "seq must be 0 or more."))]
+    #[serde(deserialize_with = "myrelay_core::extract::integral")]
     #[schema(minimum = 0)]
     pub seq: i64,
 }
