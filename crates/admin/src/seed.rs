@@ -194,8 +194,8 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<String> {
                 _ => (creator_id, "user"),
             };
             sqlx::query(
-                "INSERT INTO messages (ticket_id, seq, sender_user_id, sender_role, content, client_id, created_at)
-                 VALUES ($1, $2, $3, $4::user_role, $5, $6, now() - interval '1 day' + make_interval(mins => $2::int))",
+                "INSERT INTO messages (ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id, created_at)
+                 VALUES ($1, $2, $2, $3, $4::user_role, $5, $6, now() - interval '1 day' + make_interval(mins => $2::int))",
             )
             .bind(ticket_id)
             .bind(i as i64 + 1)
@@ -207,7 +207,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<String> {
             .await?;
         }
         sqlx::query(
-            "UPDATE tickets SET last_seq = $2,
+            "UPDATE tickets SET last_seq = $2, last_staff_seq = $2,
                     last_message_at = CASE WHEN $2 > 0 THEN now() - interval '1 day' + make_interval(mins => $2::int) END
               WHERE id = $1",
         )

@@ -170,10 +170,24 @@ async fn run(app: &TestApp, action: &str, id: i64, token: Option<&str>) -> (Stri
         };
         let ack = match event {
             "ticket:message:send" => s.send_message(id, "matrix", &unique_id()).await,
-            "ticket:typing:start" => {
+            "ticket:message:send note" => {
+                let note = json!({ "ticket_id": id, "content": "matrix note",
+                                   "client_id": unique_id(), "internal": true });
+                s.emit_ack("ticket:message:send", note).await
+            }
+            "ticket:join staff" => {
+                s.emit_ack(
+                    "ticket:join",
+                    json!({ "ticket_id": id, "after_staff_seq": 0 }),
+                )
+                .await
+            }
+            "ticket:typing:start" | "ticket:typing:start note" => {
                 // As a client does: join (which may be refused), then type.
                 s.try_join(id).await;
-                s.emit_ack(event, json!({ "ticket_id": id })).await
+                let internal = event.ends_with(" note");
+                let payload = json!({ "ticket_id": id, "internal": internal });
+                s.emit_ack("ticket:typing:start", payload).await
             }
             "ticket:read" => {
                 s.emit_ack(event, json!({ "ticket_id": id, "seq": 0 }))
@@ -190,9 +204,15 @@ async fn run(app: &TestApp, action: &str, id: i64, token: Option<&str>) -> (Stri
     }
     let mut parts = action.split(' ');
     let method: Method = parts.next().unwrap().parse().unwrap();
-    let path = parts.next().unwrap().replace("{id}", &id.to_string());
+    let mut path = parts.next().unwrap().replace("{id}", &id.to_string());
     let variant = parts.next();
+    if variant == Some("staff") {
+        path.push_str("?after_staff_seq=0");
+    }
     let body = match (method.as_str(), path.as_str(), variant) {
+        ("POST", p, Some("note")) if p.ends_with("/messages") => {
+            Some(json!({ "content": "matrix note", "internal": true }))
+        }
         ("POST", p, _) if p.ends_with("/messages") => Some(json!({ "content": "matrix message" })),
         ("POST", p, _) if p.ends_with("/read") => Some(json!({ "seq": 0 })),
         ("PATCH", "/auth/me/preferences", _) => Some(json!({ "sound": true })),

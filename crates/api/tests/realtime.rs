@@ -109,12 +109,17 @@ async fn send_ack_then_the_other_member_receives_the_next_seq_once(pool: PgPool)
         .expect("ticket:message:new", WAIT)
         .await
         .expect("agent receives");
-    assert_eq!(got["message"], ack["message"], "the same object as the ack");
+    // The same object as the ack, plus what staff see: its place among notes too.
+    let mut staff_view = ack["message"].clone();
+    assert!(staff_view.get("staff_seq").is_none(), "{ack}");
+    staff_view["staff_seq"] = json!(1);
+    assert_eq!(got["message"], staff_view, "the ack's object, with staff_seq for staff");
     let tab = su2
         .expect("ticket:message:new", WAIT)
         .await
         .expect("other tab receives");
     assert_eq!(tab["message"]["seq"], 1);
+    assert!(tab["message"].get("staff_seq").is_none(), "users never get staff_seq: {tab}");
     assert!(
         !su.receives("ticket:message:new", QUIET).await,
         "the sending socket has its ack only"
@@ -446,7 +451,9 @@ async fn two_instances_sharing_redis_deliver_across_instances(pool: PgPool) {
         .expect("ticket:message:new", WAIT)
         .await
         .expect("delivered across instances");
-    assert_eq!(got["message"], ack["message"]);
+    assert_eq!(got["message"]["id"], ack["message"]["id"]);
+    assert_eq!(got["message"]["content"], "from A");
+    assert_eq!(got["message"]["staff_seq"], 1, "staff get staff_seq: {got}");
 
     // A change made through instance B reaches the socket on instance A.
     let mut su = su;

@@ -1,7 +1,8 @@
 //! Bulk data for the inbox benchmarks: users, tickets and messages written with PostgreSQL
 //! `COPY … FROM STDIN` in one transaction (then `VACUUM (ANALYZE)`), valid by construction:
 //!
-//! - `tickets.last_seq` is the ticket's message count and its messages have `seq` 1..n;
+//! - `tickets.last_seq` (and `last_staff_seq`: no notes) is the ticket's message count and its
+//!   messages have `seq` (and `staff_seq`) 1..n;
 //! - `open` tickets have no assignee, `assigned`/`resolved`/`closed` ones have one;
 //! - timestamps are ordered (created ≤ messages ≤ updated; resolved/closed after the last
 //!   message); the generated `search` column is left to PostgreSQL.
@@ -369,7 +370,8 @@ pub async fn seed(database_url: &str, o: &SeedOpts) -> anyhow::Result<SeedReport
     copy(
         &mut tx,
         "COPY tickets (id, subject, description, status, created_by_user_id, assigned_agent_id, \
-         created_at, updated_at, resolved_at, closed_at, last_message_at, last_seq) FROM STDIN",
+         created_at, updated_at, resolved_at, closed_at, last_message_at, last_seq, last_staff_seq) \
+         FROM STDIN",
         |buf| {
             while i < n && buf.len() < CHUNK {
                 let p = &plans[i];
@@ -408,7 +410,7 @@ pub async fn seed(database_url: &str, o: &SeedOpts) -> anyhow::Result<SeedReport
                 nullable_ts(buf, closed.map(|c| c.min(now)));
                 buf.push('\t');
                 nullable_ts(buf, last_msg.map(|m| m.min(now)));
-                let _ = writeln!(buf, "\t{}", p.messages);
+                let _ = writeln!(buf, "\t{}\t{}", p.messages, p.messages);
                 i += 1;
             }
             i < n
@@ -436,8 +438,8 @@ pub async fn seed(database_url: &str, o: &SeedOpts) -> anyhow::Result<SeedReport
     let first_agent = agent_id(0);
     copy(
         &mut tx,
-        "COPY messages (id, ticket_id, seq, sender_user_id, sender_role, content, client_id, \
-         created_at, updated_at) FROM STDIN",
+        "COPY messages (id, ticket_id, seq, staff_seq, sender_user_id, sender_role, content, \
+         client_id, created_at, updated_at) FROM STDIN",
         |buf| {
             while ti < n && buf.len() < CHUNK {
                 let p = &plans[ti];
@@ -448,7 +450,7 @@ pub async fn seed(database_url: &str, o: &SeedOpts) -> anyhow::Result<SeedReport
                         _ => (p.creator, "user"),
                     };
                     let at = (p.created + Span::minutes(p.step_min * seq)).min(now);
-                    let _ = write!(buf, "{id}\t{}\t{seq}\t{sender}\t{role}\t", p.id);
+                    let _ = write!(buf, "{id}\t{}\t{seq}\t{seq}\t{sender}\t{role}\t", p.id);
                     text.clear();
                     let len = 6 + rng.below(24) as usize;
                     words(&mut rng, len, &mut text);

@@ -1,6 +1,7 @@
 //! Messages: the conversation inside a ticket. Each ticket numbers its messages 1, 2, 3…
 //! (`seq`), assigned by the inserting statement under the ticket's row lock, so `seq` is
-//! gapless and safe as an "after" cursor.
+//! gapless and safe as an "after" cursor. Internal notes (staff only) live beside them in
+//! their own table; staff read both in one gapless order, `staff_seq` ([`store::Message`]).
 
 //! Read pointers and unread counts live here too ([`reads`]).
 
@@ -10,4 +11,6 @@ pub mod store;
 
 pub use reads::{ReadMoved, ReadState, mark_read};
 pub use routes::router;
-pub use store::{Message, MessageCreated, MessagePage, SendOutcome, TicketParties, history, send};
+pub use store::{
+    Cursor, Draft, Message, MessageCreated, MessagePage, SendOutcome, TicketParties, history, send,
+};

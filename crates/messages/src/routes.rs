@@ -1,6 +1,6 @@
 //! `/tickets/{id}/messages`: history and the HTTP fallback for sending.
 
-use crate::store::{self, CLIENT_ID, CONTENT, Message, MessagePage};
+use crate::store::{self, CLIENT_ID, CONTENT, Cursor, Draft, Message, MessagePage};
 use axum::extract::State;
 use axum::http::StatusCode;
 use myrelay_auth::CurrentUser;
@@ -30,6 +30,15 @@ pub struct HistoryQuery {
     #[validate(range(min = 1, message = "before_seq must be 1 or more."))]
     #[param(minimum = 1)]
     pub before_seq: Option<i64>,
+    /// Staff only: messages and internal notes with a greater `staff_seq` (the staff catch-up
+    /// cursor). Users: 403.
+    #[validate(range(min = 0, message = "after_staff_seq must be 0 or more."))]
+    #[param(minimum = 0)]
+    pub after_staff_seq: Option<i64>,
+    /// Staff only: the page of messages and notes just before this `staff_seq`. Users: 403.
+    #[validate(range(min = 1, message = "before_staff_seq must be 1 or more."))]
+    #[param(minimum = 1)]
+    pub before_staff_seq: Option<i64>,
     /// Page size, 1–100 (default 50).
     #[validate(custom(function = "pagination::valid_limit"))]
     #[param(inline)]
@@ -48,12 +57,39 @@ pub struct PostMessageRequest {
     /// stored message instead of a duplicate. Generated when omitted.
     #[schema(extensions(("x-text-rule" = json!(CLIENT_ID))))]
     pub client_id: Option<String>,
+    /// An internal note, seen by staff only (SPEC §11). Users asking for one get 403.
+    #[serde(default)]
+    pub internal: bool,
 }
 
-/// A ticket's messages in ascending `seq`.
+impl HistoryQuery {
+    /// One cursor at most; staff cursors and `seq` cursors do not mix.
+    fn cursor(&self) -> Result<Cursor, ApiError> {
+        let given = [
+            self.after_seq.map(Cursor::AfterSeq),
+            self.before_seq.map(Cursor::BeforeSeq),
+            self.after_staff_seq.map(Cursor::AfterStaffSeq),
+            self.before_staff_seq.map(Cursor::BeforeStaffSeq),
+        ];
+        let mut given = given.into_iter().flatten();
+        match (given.next(), given.next()) {
+            (None, _) => Ok(Cursor::Newest),
+            (Some(c), None) => Ok(c),
+            (Some(_), Some(_)) => Err(ApiError::field(
+                "after_seq",
+                "one_cursor",
+                "Give one of after_seq, before_seq, after_staff_seq and before_staff_seq.",
+            )),
+        }
+    }
+}
+
+/// A ticket's messages in ascending order.
 ///
 /// With `after_seq`: what came after it (catch-up). With `before_seq`: the older page.
-/// With neither: the newest page.
+/// With no cursor: the newest page. Staff also read internal notes: with `after_staff_seq` /
+/// `before_staff_seq`, and with no cursor, messages and notes together in `staff_seq` order;
+/// the `seq` cursors give the conversation only.
 #[utoipa::path(
     get, path = "/tickets/{id}/messages", tag = "messages",
     security(("bearer" = []), ("cookie" = [])),
@@ -66,21 +102,22 @@ async fn list_messages(
     Path(id): Path<Id>,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Json<MessagePage>, ApiError> {
-    load_visible(&state.db, Viewer::from(&user), id).await?;
-    let page = store::history(
-        &state.db,
-        id,
-        q.after_seq,
-        q.before_seq,
-        q.limit.map_or(50, PageLimit::get),
-    )
-    .await?;
+    let viewer = Viewer::from(&user);
+    let cursor = q.cursor()?;
+    if matches!(cursor, Cursor::AfterStaffSeq(_) | Cursor::BeforeStaffSeq(_)) {
+        // Role before anything about the ticket.
+        myrelay_tickets::policy::check_staff_for_notes(viewer)?;
+    }
+    load_visible(&state.db, viewer, id).await?;
+    let limit = q.limit.map_or(50, PageLimit::get);
+    let page = store::history(&state.db, viewer.role, id, cursor, limit).await?;
     Ok(Json(page))
 }
 
-/// Send a message over HTTP (the socket event `ticket:message:send` is the live path).
+/// Send a message (or, staff, an internal note) over HTTP; the socket event
+/// `ticket:message:send` is the live path.
 ///
-/// Broadcast to the ticket room like a socket send. A repeated `client_id` answers 200 with
+/// Broadcast to the ticket room like a socket send (a note: to the room's staff only). A repeated `client_id` answers 200 with
 /// the stored message and broadcasts nothing.
 #[utoipa::path(
     post, path = "/tickets/{id}/messages", tag = "messages",
@@ -90,6 +127,7 @@ async fn list_messages(
     responses(
         (status = 201, description = "Stored.", body = Message),
         (status = 200, description = "This `client_id` was already used: the stored message.", body = Message),
+        (status = 403, description = "`internal: true` from a user.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The ticket is closed (`ticket_closed`).", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -102,15 +140,12 @@ async fn post_message(
     let client_id = req
         .client_id
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let out = store::send(
-        &state,
-        Viewer::from(&user),
-        id,
-        req.content,
+    let draft = Draft {
+        content: req.content,
         client_id,
-        None,
-    )
-    .await?;
+        internal: req.internal,
+    };
+    let out = store::send(&state, Viewer::from(&user), id, draft, None).await?;
     let status = if out.created.is_some() {
         StatusCode::CREATED
     } else {

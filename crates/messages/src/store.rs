@@ -10,13 +10,31 @@ use sqlx::PgPool;
 use std::sync::OnceLock;
 use utoipa::ToSchema;
 
-/// A message: the same object in HTTP responses, socket acks and broadcasts.
+/// A message or an internal note: the same object in HTTP responses, socket acks and
+/// broadcasts.
+///
+/// Two orders (SPEC §11). `seq` numbers the conversation everyone sees, 1, 2, 3… without gaps;
+/// notes take no `seq` of their own (theirs is the newest message's when written), so a
+/// user's `seq` never shows a gap where a note was. `staff_seq` numbers messages and notes
+/// together, 1, 2, 3… without gaps: staff order by it and catch up with `after_staff_seq`.
+/// Users never receive `staff_seq` (its gaps would reveal notes) nor a note.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Message {
+    /// Unique among messages, and among notes (the two are numbered apart: `internal` and `id`
+    /// together name an entry).
     pub id: Id,
     pub ticket_id: Id,
-    /// 1, 2, 3… within the ticket, without gaps.
+    /// 1, 2, 3… within the ticket's conversation, without gaps. For a note: the `seq` of the
+    /// newest message when it was written.
     pub seq: i64,
+    /// Staff only (absent for users): the place among messages and notes, 1, 2, 3… within the
+    /// ticket without gaps — the order staff read in, and the cursor of `after_staff_seq`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
+    pub staff_seq: Option<i64>,
+    /// An internal note: seen by staff only (SPEC §11).
+    #[serde(default)]
+    pub internal: bool,
     pub sender: UserSummary,
     pub content: String,
     /// The sender's idempotency key.
@@ -24,11 +42,23 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
 }
 
+impl Message {
+    /// The message as someone with `role` may see it: users get no `staff_seq`.
+    pub fn seen_by(mut self, role: Role) -> Message {
+        if !role.is_staff() {
+            self.staff_seq = None;
+        }
+        self
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct MessageRow {
     id: Id,
     ticket_id: Id,
     seq: i64,
+    staff_seq: i64,
+    internal: bool,
     sender_user_id: Id,
     sender_role: Role,
     sender_name: String,
@@ -54,6 +84,8 @@ impl From<MessageRow> for Message {
             id: r.id,
             ticket_id: r.ticket_id,
             seq: r.seq,
+            staff_seq: Some(r.staff_seq),
+            internal: r.internal,
             sender: UserSummary {
                 id: r.sender_user_id,
                 display_name: r.sender_name,
@@ -66,46 +98,79 @@ impl From<MessageRow> for Message {
     }
 }
 
-/// One round trip: check the sender may post, bump the ticket's `last_seq` under its row
-/// lock, and insert. The access check is the SQL copy of [`policy::check_may_post`] (the
-/// Rust policy is the source; the authorization matrix in `crates/api/tests/authz_matrix.rs`
-/// holds this copy to its answers — change the policy first, then this).
-/// The sender has read up to their own message: their read pointer moves to it in the same
-/// statement. A repeated `client_id` violates `messages_client_id_key`, which rolls the whole
-/// statement back (no seq is consumed); the caller then returns the stored message.
+/// One round trip: check the sender may post, bump the ticket's `last_seq` and
+/// `last_staff_seq` under its row lock, and insert. The access check is the SQL copy of
+/// [`policy::check_may_post`] (the Rust policy is the source; the authorization matrix in
+/// `crates/api/tests/authz_matrix.rs` holds this copy to its answers — change the policy
+/// first, then this). The sender has read up to their own message: their read pointer moves
+/// to it in the same statement. A repeated `client_id` violates `messages_client_id_key`,
+/// which rolls the whole statement back (no seq is consumed); the caller then returns the
+/// stored message.
 const INSERT: &str = "
 WITH me AS (
     SELECT id, role, display_name FROM users WHERE id = $2 AND is_active
 ), t AS (
     UPDATE tickets t
-       SET last_seq = t.last_seq + 1, last_message_at = now(), updated_at = now()
+       SET last_seq = t.last_seq + 1, last_staff_seq = t.last_staff_seq + 1,
+           last_message_at = now(), updated_at = now()
       FROM me
      WHERE t.id = $1 AND t.status <> 'closed'
        AND (me.role = 'admin' OR t.created_by_user_id = me.id
             OR (me.role = 'agent' AND (t.assigned_agent_id = me.id
                 OR (t.status = 'open' AND t.assigned_agent_id IS NULL))))
- RETURNING t.id, t.last_seq, me.role, me.display_name, t.created_by_user_id,
+ RETURNING t.id, t.last_seq, t.last_staff_seq, me.role, me.display_name, t.created_by_user_id,
            t.assigned_agent_id, t.status, t.updated_at
 ), ins AS (
-    INSERT INTO messages (ticket_id, seq, sender_user_id, sender_role, content, client_id)
-    SELECT t.id, t.last_seq, $2, t.role, $3, $4 FROM t
-    RETURNING id, ticket_id, seq, sender_user_id, sender_role, content, client_id, created_at
+    INSERT INTO messages (ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id)
+    SELECT t.id, t.last_seq, t.last_staff_seq, $2, t.role, $3, $4 FROM t
+    RETURNING id, ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id,
+              created_at
 ), rp AS (
     INSERT INTO read_pointers AS rp (user_id, ticket_id, last_read_seq)
     SELECT $2, t.id, t.last_seq FROM t
     ON CONFLICT (user_id, ticket_id) DO UPDATE
        SET last_read_seq = greatest(rp.last_read_seq, excluded.last_read_seq), updated_at = now()
 )
-SELECT ins.id, ins.ticket_id, ins.seq, ins.sender_user_id, ins.sender_role,
-       t.display_name AS sender_name, ins.content, ins.client_id, ins.created_at,
-       t.created_by_user_id, t.assigned_agent_id, t.status AS ticket_status,
+SELECT ins.id, ins.ticket_id, ins.seq, ins.staff_seq, false AS internal, ins.sender_user_id,
+       ins.sender_role, t.display_name AS sender_name, ins.content, ins.client_id,
+       ins.created_at, t.created_by_user_id, t.assigned_agent_id, t.status AS ticket_status,
        t.updated_at AS ticket_updated_at
   FROM ins, t";
 
+/// An internal note, in one round trip like [`INSERT`]: staff who may post on the ticket (the
+/// same SQL copy of the policy, plus the staff role); only `last_staff_seq` moves — not
+/// `last_seq`, `updated_at` or `last_message_at`, which users see — and no read pointer.
+const INSERT_NOTE: &str = "
+WITH me AS (
+    SELECT id, role, display_name FROM users WHERE id = $2 AND is_active AND role <> 'user'
+), t AS (
+    UPDATE tickets t
+       SET last_staff_seq = t.last_staff_seq + 1
+      FROM me
+     WHERE t.id = $1 AND t.status <> 'closed'
+       AND (me.role = 'admin' OR t.created_by_user_id = me.id
+            OR (me.role = 'agent' AND (t.assigned_agent_id = me.id
+                OR (t.status = 'open' AND t.assigned_agent_id IS NULL))))
+ RETURNING t.id, t.last_seq, t.last_staff_seq, me.role, me.display_name, t.created_by_user_id,
+           t.assigned_agent_id, t.status, t.updated_at
+), ins AS (
+    INSERT INTO notes (ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id)
+    SELECT t.id, t.last_seq, t.last_staff_seq, $2, t.role, $3, $4 FROM t
+    RETURNING id, ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id,
+              created_at
+)
+SELECT ins.id, ins.ticket_id, ins.seq, ins.staff_seq, true AS internal, ins.sender_user_id,
+       ins.sender_role, t.display_name AS sender_name, ins.content, ins.client_id,
+       ins.created_at, t.created_by_user_id, t.assigned_agent_id, t.status AS ticket_status,
+       t.updated_at AS ticket_updated_at
+  FROM ins, t";
+
+/// The columns of [`MessageRow`] over `messages m` (the conversation everyone may see).
 macro_rules! message_select {
     () => {
-        "SELECT m.id, m.ticket_id, m.seq, m.sender_user_id, m.sender_role,
-                u.display_name AS sender_name, m.content, m.client_id, m.created_at
+        "SELECT m.id, m.ticket_id, m.seq, m.staff_seq, false AS internal, m.sender_user_id,
+                m.sender_role, u.display_name AS sender_name, m.content, m.client_id,
+                m.created_at
            FROM messages m JOIN users u ON u.id = m.sender_user_id "
     };
 }
@@ -114,6 +179,11 @@ const BY_CLIENT_ID: &str = concat!(
     message_select!(),
     "WHERE m.ticket_id = $1 AND m.sender_user_id = $2 AND m.client_id = $3"
 );
+const NOTE_BY_CLIENT_ID: &str = "
+SELECT n.id, n.ticket_id, n.seq, n.staff_seq, true AS internal, n.sender_user_id, n.sender_role,
+       u.display_name AS sender_name, n.content, n.client_id, n.created_at
+  FROM notes n JOIN users u ON u.id = n.sender_user_id
+ WHERE n.ticket_id = $1 AND n.sender_user_id = $2 AND n.client_id = $3";
 const AFTER: &str = concat!(
     message_select!(),
     "WHERE m.ticket_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
@@ -123,6 +193,41 @@ const BEFORE: &str = concat!(
     message_select!(),
     "WHERE m.ticket_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3) x ORDER BY seq"
 );
+
+/// Messages and notes of ticket `$1` whose `staff_seq` compares with `$2` as `$cmp`, `$3` of
+/// them nearest to it (`$dir`), each table an ordered range of its `(ticket_id, staff_seq)`
+/// key, merged and returned in ascending `staff_seq`.
+macro_rules! staff_page {
+    ($cmp:literal, $dir:literal) => {
+        concat!(
+            "SELECT e.id, e.ticket_id, e.seq, e.staff_seq, e.internal, e.sender_user_id,
+                    e.sender_role, u.display_name AS sender_name, e.content, e.client_id,
+                    e.created_at
+               FROM (SELECT * FROM (
+                       (SELECT id, ticket_id, seq, staff_seq, false AS internal, sender_user_id,
+                               sender_role, content, client_id, created_at
+                          FROM messages WHERE ticket_id = $1 AND staff_seq ",
+            $cmp,
+            " $2 ORDER BY staff_seq ",
+            $dir,
+            " LIMIT $3)
+                       UNION ALL
+                       (SELECT id, ticket_id, seq, staff_seq, true, sender_user_id, sender_role,
+                               content, client_id, created_at
+                          FROM notes WHERE ticket_id = $1 AND staff_seq ",
+            $cmp,
+            " $2 ORDER BY staff_seq ",
+            $dir,
+            " LIMIT $3)) both_tables ORDER BY staff_seq ",
+            $dir,
+            " LIMIT $3) e
+               JOIN users u ON u.id = e.sender_user_id
+              ORDER BY e.staff_seq"
+        )
+    };
+}
+const STAFF_AFTER: &str = staff_page!(">", "ASC");
+const STAFF_BEFORE: &str = staff_page!("<", "DESC");
 
 pub struct SendOutcome {
     pub message: Message,
@@ -186,21 +291,29 @@ pub struct TicketParties {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Send a message: the one path of HTTP and socket sends. Validates, stores (a repeated
-/// `client_id` returns the stored message and changes nothing), and announces a new message
-/// after its commit — whether or not the caller is still connected.
+/// What a sender asks to store: a message, or with `internal` an internal note.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub content: String,
+    pub client_id: String,
+    pub internal: bool,
+}
+
+/// Send a message or a note: the one path of HTTP and socket sends. Validates, stores (a
+/// repeated `client_id` returns the stored entry and changes nothing), and announces a new
+/// entry after its commit — whether or not the caller is still connected. The returned
+/// message is as the sender may see it.
 pub async fn send(
     state: &AppState,
     sender: Viewer,
     ticket_id: Id,
-    content: String,
-    client_id: String,
+    draft: Draft,
     origin: Option<Origin>,
 ) -> Result<SendOutcome, ApiError> {
     let state = state.clone();
-    detached(async move {
+    let mut out = detached(async move {
         let _in_commit_order = ticket_lock(ticket_id).lock().await;
-        let out = store(&state.db, sender, ticket_id, &content, &client_id).await?;
+        let out = store(&state.db, sender, ticket_id, &draft).await?;
         if let Some(ticket) = out.created {
             state.announce(MessageCreated {
                 message: out.message.clone(),
@@ -208,9 +321,11 @@ pub async fn send(
                 origin,
             });
         }
-        Ok(out)
+        Ok::<_, ApiError>(out)
     })
-    .await
+    .await?;
+    out.message = out.message.seen_by(sender.role);
+    Ok(out)
 }
 
 /// Sends to one ticket are announced in the order they commit. The database already runs them
@@ -225,18 +340,27 @@ fn ticket_lock(ticket_id: Id) -> &'static tokio::sync::Mutex<()> {
     &locks[ticket_id.rem_euclid(STRIPES as Id) as usize]
 }
 
-/// Store a message from `sender`.
+/// Store a message or a note from `sender`.
 async fn store(
     db: &PgPool,
     sender: Viewer,
     ticket_id: Id,
-    content: &str,
-    client_id: &str,
+    draft: &Draft,
 ) -> Result<SendOutcome, ApiError> {
     let received = std::time::Instant::now();
-    let content = clean_content(content)?;
+    // Role before anything about the ticket or the input.
+    if draft.internal {
+        policy::check_staff_for_notes(sender)?;
+    }
+    let content = clean_content(&draft.content)?;
+    let client_id = draft.client_id.as_str();
     check_client_id(client_id)?;
-    let res = sqlx::query_as::<_, InsertedRow>(INSERT)
+    let (insert, by_client_id, unique) = if draft.internal {
+        (INSERT_NOTE, NOTE_BY_CLIENT_ID, "notes_client_id_key")
+    } else {
+        (INSERT, BY_CLIENT_ID, "messages_client_id_key")
+    };
+    let res = sqlx::query_as::<_, InsertedRow>(insert)
         .bind(ticket_id)
         .bind(sender.id)
         .bind(content)
@@ -259,8 +383,8 @@ async fn store(
             message: row.message.into(),
         }),
         Ok(None) => Err(refusal(db, sender, ticket_id).await),
-        Err(sqlx::Error::Database(d)) if d.constraint() == Some("messages_client_id_key") => {
-            let row = sqlx::query_as::<_, MessageRow>(BY_CLIENT_ID)
+        Err(sqlx::Error::Database(d)) if d.constraint() == Some(unique) => {
+            let row = sqlx::query_as::<_, MessageRow>(by_client_id)
                 .bind(ticket_id)
                 .bind(sender.id)
                 .bind(client_id)
@@ -297,23 +421,49 @@ async fn refusal(db: &PgPool, sender: Viewer, ticket_id: Id) -> ApiError {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MessagePage {
     pub items: Vec<Message>,
-    /// After `after_seq`: newer messages remain. Otherwise: older messages remain.
+    /// After an "after" cursor: newer entries remain. Otherwise: older entries remain.
     pub has_more: bool,
 }
 
-/// Messages of a ticket (the caller has checked visibility). With `after_seq`, the messages
-/// after it; with `before_seq`, the page before it; with neither, the newest page.
+/// Where a page of history starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// The newest page of what the reader may see (staff: messages and notes).
+    Newest,
+    /// Messages after this `seq` (the conversation only, for everyone).
+    AfterSeq(i64),
+    /// The page of messages before this `seq`.
+    BeforeSeq(i64),
+    /// Staff: messages and notes after this `staff_seq` (catching up).
+    AfterStaffSeq(i64),
+    /// Staff: the page of messages and notes before this `staff_seq`.
+    BeforeStaffSeq(i64),
+}
+
+/// A ticket's history as `reader` may see it (the caller has checked they may see the
+/// ticket), in ascending order. Users get the conversation by `seq`; staff cursors (and, for
+/// staff, the newest page) give messages and notes by `staff_seq`. A user asking for a staff
+/// cursor gets 403.
 pub async fn history(
     db: &PgPool,
+    reader: Role,
     ticket_id: Id,
-    after_seq: Option<i64>,
-    before_seq: Option<i64>,
+    cursor: Cursor,
     limit: i64,
-) -> sqlx::Result<MessagePage> {
-    let (sql, bound) = match (after_seq, before_seq) {
-        (Some(a), _) => (AFTER, a),
-        (None, Some(b)) => (BEFORE, b),
-        (None, None) => (BEFORE, i64::MAX),
+) -> Result<MessagePage, ApiError> {
+    let staff = reader.is_staff();
+    let (sql, bound, forward) = match cursor {
+        Cursor::AfterSeq(a) => (AFTER, a, true),
+        Cursor::BeforeSeq(b) => (BEFORE, b, false),
+        Cursor::Newest if !staff => (BEFORE, i64::MAX, false),
+        Cursor::Newest => (STAFF_BEFORE, i64::MAX, false),
+        Cursor::AfterStaffSeq(_) | Cursor::BeforeStaffSeq(_) if !staff => {
+            return Err(ApiError::forbidden(
+                "after_staff_seq and before_staff_seq are for agents and admins.",
+            ));
+        }
+        Cursor::AfterStaffSeq(a) => (STAFF_AFTER, a, true),
+        Cursor::BeforeStaffSeq(b) => (STAFF_BEFORE, b, false),
     };
     let mut rows: Vec<Message> = sqlx::query_as::<_, MessageRow>(sql)
         .bind(ticket_id)
@@ -322,11 +472,11 @@ pub async fn history(
         .fetch_all(db)
         .await?
         .into_iter()
-        .map(Message::from)
+        .map(|r| Message::from(r).seen_by(reader))
         .collect();
     let has_more = rows.len() as i64 > limit;
     if has_more {
-        if after_seq.is_some() {
+        if forward {
             rows.truncate(limit as usize);
         } else {
             rows.remove(0);

@@ -4,7 +4,7 @@
 use crate::hub::StatsPusher;
 use crate::protocol::{
     self, ErrorAck, JoinAck, JoinRequest, OkAck, ReadAck, ReadRequest, RoomUser, SendAck,
-    SendRequest, TicketRequest,
+    SendRequest, TicketRequest, TypingRequest,
 };
 use crate::{broadcast, rooms};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -172,6 +172,9 @@ async fn join<A: Adapter>(
     p: JoinRequest,
 ) -> Result<JoinAck, ApiError> {
     let viewer = fresh_viewer(state, user).await?;
+    if p.after_staff_seq.is_some() {
+        myrelay_tickets::policy::check_staff_for_notes(viewer)?;
+    }
     let ticket = myrelay_tickets::load_visible(&state.db, viewer, p.ticket_id).await?;
     let room = rooms::ticket(p.ticket_id);
     let joined: Vec<_> = s
@@ -185,11 +188,18 @@ async fn join<A: Adapter>(
             format!("A connection may watch at most {MAX_TICKET_ROOMS} tickets; leave one first."),
         ));
     }
-    s.join([room.clone(), rooms::presence(p.ticket_id, user.id)]);
-    let missed = match p.after_seq {
-        Some(after) => {
-            messages::history(&state.db, p.ticket_id, Some(after.max(0)), None, 500).await?
-        }
+    let mut join = vec![room.clone(), rooms::presence(p.ticket_id, user.id)];
+    if viewer.role.is_staff() {
+        join.push(rooms::notes(p.ticket_id));
+    }
+    s.join(join);
+    let cursor = match (p.after_staff_seq, p.after_seq) {
+        (Some(after), _) => Some(messages::Cursor::AfterStaffSeq(after.max(0))),
+        (None, Some(after)) => Some(messages::Cursor::AfterSeq(after.max(0))),
+        (None, None) => None,
+    };
+    let missed = match cursor {
+        Some(c) => messages::history(&state.db, viewer.role, p.ticket_id, c, 500).await?,
         None => messages::MessagePage {
             items: vec![],
             has_more: false,
@@ -245,7 +255,7 @@ async fn on_leave<A: Adapter>(
     let room = rooms::ticket(p.ticket_id);
     if s.rooms().iter().any(|r| r.as_ref() == room) {
         let presence = rooms::presence(p.ticket_id, user.id);
-        s.leave([room.clone(), presence.clone()]);
+        s.leave([room.clone(), presence.clone(), rooms::notes(p.ticket_id)]);
         if sockets_in(&s, &presence).await == 0 {
             broadcast::emit(
                 || s.to(room.clone()),
@@ -281,7 +291,12 @@ async fn on_send<A: Adapter>(
         role: user.role,
     };
     let origin = Some(Origin(s.id.to_string()));
-    let result = messages::send(&state, viewer, p.ticket_id, p.content, p.client_id, origin).await;
+    let draft = messages::Draft {
+        content: p.content,
+        client_id: p.client_id,
+        internal: p.internal,
+    };
+    let result = messages::send(&state, viewer, p.ticket_id, draft, origin).await;
     reply(
         ack,
         result
@@ -317,7 +332,7 @@ async fn on_read<A: Adapter>(
 async fn typing<A: Adapter>(
     s: SocketRef<A>,
     user: CurrentUser,
-    data: Result<TicketRequest, impl std::fmt::Display>,
+    data: Result<TypingRequest, impl std::fmt::Display>,
     ack: AckSender<A>,
     event: &'static str,
 ) {
@@ -326,8 +341,22 @@ async fn typing<A: Adapter>(
         Ok(p) => p,
         Err(e) => return reply::<A, OkAck>(ack, Err(e)),
     };
-    // Membership is proof the policy allowed the join, and losing access removes it.
-    let room = rooms::ticket(p.ticket_id);
+    if p.internal && !user.role.is_staff() {
+        return reply::<A, OkAck>(
+            ack,
+            Err(ErrorAck::new(
+                ErrorCode::Forbidden,
+                "Internal notes are for agents and admins.",
+            )),
+        );
+    }
+    // Membership is proof the policy allowed the join, and losing access removes it. Someone
+    // writing a note is heard by the room's staff only.
+    let room = if p.internal {
+        rooms::notes(p.ticket_id)
+    } else {
+        rooms::ticket(p.ticket_id)
+    };
     if !s.rooms().iter().any(|r| r.as_ref() == room) {
         return reply::<A, OkAck>(
             ack,
@@ -352,7 +381,7 @@ async fn typing<A: Adapter>(
 async fn on_typing_start<A: Adapter>(
     s: SocketRef<A>,
     Extension(user): Extension<CurrentUser>,
-    TryData(data): TryData<TicketRequest>,
+    TryData(data): TryData<TypingRequest>,
     ack: AckSender<A>,
 ) {
     typing(s, user, data, ack, protocol::server::TYPING_START).await
@@ -361,7 +390,7 @@ async fn on_typing_start<A: Adapter>(
 async fn on_typing_stop<A: Adapter>(
     s: SocketRef<A>,
     Extension(user): Extension<CurrentUser>,
-    TryData(data): TryData<TicketRequest>,
+    TryData(data): TryData<TypingRequest>,
     ack: AckSender<A>,
 ) {
     typing(s, user, data, ack, protocol::server::TYPING_STOP).await

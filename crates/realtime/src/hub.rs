@@ -9,7 +9,7 @@ use crate::protocol::{
 use crate::{broadcast, rooms};
 use myrelay_admin::routes::Stats;
 use myrelay_auth::AccountEvent;
-use myrelay_core::{AppState, Id, LiveCounts, LiveStats, Sinks};
+use myrelay_core::{AppState, Id, LiveCounts, LiveStats, Role, Sinks};
 use myrelay_messages::{MessageCreated, ReadMoved};
 use myrelay_tickets::{LastMessage, Ticket, TicketEvent, TimelineEvent, timeline};
 use socketioxide::SocketIo;
@@ -70,6 +70,23 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announce
             ticket,
             origin,
         }) => {
+            let id = message.ticket_id;
+            let (room, notes) = (rooms::ticket(id), rooms::notes(id));
+            // Everyone selected but the sending socket (it has its ack).
+            let sender = origin
+                .and_then(|o| Sid::from_str(&o.0).ok())
+                .and_then(|sid| io.get_socket(sid));
+            let to = |target: &String| match &sender {
+                Some(s) => s.to(target.clone()),
+                None => io.to(target.clone()),
+            };
+            if message.internal {
+                // A note: the room's staff sockets, and nothing else anywhere (no activity,
+                // no unread count, no preview: SPEC §11).
+                let payload = MessageNew { message };
+                broadcast::emit(|| to(&notes), server::MESSAGE_NEW, &payload).await;
+                return;
+            }
             // Inboxes first (they do not join rooms): the creator, the assignee, and every
             // agent while the ticket is in the pool.
             let mut involved = vec![rooms::user(ticket.created_by)];
@@ -80,7 +97,7 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announce
                 involved.push(rooms::AGENTS.into());
             }
             let activity = TicketActivity {
-                ticket_id: message.ticket_id,
+                ticket_id: id,
                 last_message: LastMessage::of(
                     &message.sender,
                     message.seq,
@@ -90,20 +107,18 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announce
                 updated_at: ticket.updated_at,
             };
             broadcast::emit(|| io.to(involved.clone()), server::ACTIVITY, &activity).await;
-            let room = rooms::ticket(message.ticket_id);
-            let payload = MessageNew { message };
-            // Everyone in the room but the sending socket (it has its ack).
-            let sender = origin
-                .and_then(|o| Sid::from_str(&o.0).ok())
-                .and_then(|sid| io.get_socket(sid));
-            match sender {
-                Some(s) => {
-                    broadcast::emit(|| s.to(room.clone()), server::MESSAGE_NEW, &payload).await
-                }
-                None => {
-                    broadcast::emit(|| io.to(room.clone()), server::MESSAGE_NEW, &payload).await
-                }
-            }
+            // The room's users get the message without its staff fields; its staff get it whole.
+            let for_users = MessageNew {
+                message: message.clone().seen_by(Role::User),
+            };
+            broadcast::emit(
+                || to(&room).except(notes.clone()),
+                server::MESSAGE_NEW,
+                &for_users,
+            )
+            .await;
+            let for_staff = MessageNew { message };
+            broadcast::emit(|| to(&notes), server::MESSAGE_NEW, &for_staff).await;
         }
         Announcement::Account(e) => {
             pusher.poke();
@@ -156,7 +171,9 @@ async fn deliver_ticket<A: Adapter>(io: &SocketIo<A>, e: TicketEvent) {
     // Out of the pool: every other agent (a previous assignee, agents who had it open while
     // it was available) leaves its room before anything more is said there.
     if !available {
-        broadcast::leave(|| io.to(rooms::AGENTS).except(full.clone()), room.clone()).await;
+        for r in [room.clone(), rooms::notes(id)] {
+            broadcast::leave(|| io.to(rooms::AGENTS).except(full.clone()), r).await;
+        }
     }
     match status_from {
         Some(_) => {

@@ -116,20 +116,36 @@ pub struct TicketEventNew {
 
 // ---- client → server ----------------------------------------------------------------
 
-/// `ticket:join`: enter a ticket's room; with `after_seq`, also the messages after it.
+/// `ticket:join`: enter a ticket's room; with `after_seq`, also the messages after it; staff
+/// with `after_staff_seq`, the messages and internal notes after it (a user asking for
+/// `after_staff_seq` is refused with `forbidden`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JoinRequest {
     pub ticket_id: Id,
     #[schema(minimum = 0)]
     pub after_seq: Option<i64>,
+    /// Staff: catch up on messages and notes by `staff_seq` (wins over `after_seq`).
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub after_staff_seq: Option<i64>,
 }
 
-/// `ticket:leave`, `ticket:typing:start`, `ticket:typing:stop`.
+/// `ticket:leave`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketRequest {
     pub ticket_id: Id,
+}
+
+/// `ticket:typing:start`, `ticket:typing:stop`. Staff writing an internal note say
+/// `internal: true`: only the room's staff hear it (users: `forbidden`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TypingRequest {
+    pub ticket_id: Id,
+    #[serde(default)]
+    pub internal: bool,
 }
 
 /// `ticket:message:send`: the same rules as `POST /tickets/{id}/messages`.
@@ -141,6 +157,9 @@ pub struct SendRequest {
     pub content: String,
     /// Your idempotency key (1–100 characters): a repeat returns the stored message.
     pub client_id: String,
+    /// An internal note (staff only, SPEC §11; users: `forbidden`).
+    #[serde(default)]
+    pub internal: bool,
 }
 
 /// `ticket:read`: the newest message on screen; the same rules as `POST /tickets/{id}/read`.
@@ -324,6 +343,7 @@ pub fn document(doc: &mut OpenApi) {
     let ticket_event = add::<TicketEventNew>(s);
     let join = add::<JoinRequest>(s);
     let ticket_req = add::<TicketRequest>(s);
+    let typing_req = add::<TypingRequest>(s);
     let send = add::<SendRequest>(s);
     let join_ack = add::<JoinAck>(s);
     let send_ack = add::<SendAck>(s);
@@ -350,8 +370,8 @@ pub fn document(doc: &mut OpenApi) {
         client::JOIN: event(&join, &join_ack),
         client::LEAVE: event(&ticket_req, &ok_ack),
         client::SEND: event(&send, &send_ack),
-        client::TYPING_START: event(&ticket_req, &ok_ack),
-        client::TYPING_STOP: event(&ticket_req, &ok_ack),
+        client::TYPING_START: event(&typing_req, &ok_ack),
+        client::TYPING_STOP: event(&typing_req, &ok_ack),
         client::READ: event(&read, &read_ack),
     });
     let ext = ExtensionsBuilder::new()

@@ -11,6 +11,11 @@ pub const ADMINS: &str = "admins";
 pub fn ticket(id: Id) -> String {
     format!("ticket:{id}")
 }
+/// Beside `ticket:{id}`, every staff socket in that room: where internal notes (and staff
+/// fields such as `staff_seq`) go. Staff sockets join and leave both together.
+pub fn notes(ticket: Id) -> String {
+    format!("notes:{ticket}")
+}
 pub fn user(id: Id) -> String {
     format!("user:{id}")
 }

@@ -170,6 +170,8 @@ pub enum MatchField {
     Subject,
     Description,
     Message,
+    /// An internal note (staff only).
+    Note,
 }
 
 /// A piece of a highlighted excerpt: `hit` marks the words that matched.
@@ -179,12 +181,13 @@ pub struct ExcerptPart {
     pub hit: bool,
 }
 
-/// Where the search words matched: the subject, the description, or a message (`seq`, the
-/// newest matching one), with an excerpt around the hits.
+/// Where the search words matched: the subject, the description, a message (`seq`, the
+/// newest matching one) or, for staff, an internal note (`seq` is then its `staff_seq`), with
+/// an excerpt around the hits.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct SearchMatch {
     pub field: MatchField,
-    /// The matching message (`field` = `message`).
+    /// The matching message's `seq` (`field` = `message`), or note's `staff_seq` (`note`).
     pub seq: Option<i64>,
     pub excerpt: Vec<ExcerptPart>,
 }
@@ -278,6 +281,7 @@ impl From<TicketViewRow> for TicketView {
             Some("subject") => Some(MatchField::Subject),
             Some("description") => Some(MatchField::Description),
             Some("message") => Some(MatchField::Message),
+            Some("note") => Some(MatchField::Note),
             _ => None,
         };
         let search_match = field

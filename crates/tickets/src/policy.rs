@@ -70,6 +70,23 @@ pub fn check_may_see(v: Viewer, t: Access) -> Result<(), ApiError> {
     }
 }
 
+/// Internal notes (SPEC §11) are for staff: the role is checked before anything about the
+/// ticket, so a user asking for one learns nothing (403 whatever the ticket).
+pub fn check_staff_for_notes(v: Viewer) -> Result<(), ApiError> {
+    if v.role.is_staff() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "Internal notes are for agents and admins.",
+        ))
+    }
+}
+
+/// Who sees a ticket's notes: staff who may see the ticket.
+pub fn may_see_notes(v: Viewer, t: Access) -> bool {
+    v.role.is_staff() && may_see(v, t)
+}
+
 /// Whether `v` is the assignee (or an admin), the condition for most transitions.
 pub fn is_assignee_or_admin(v: Viewer, t: Access) -> bool {
     v.role == Role::Admin || (v.role == Role::Agent && t.assigned_agent_id == Some(v.id))

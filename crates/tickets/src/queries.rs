@@ -35,13 +35,17 @@ macro_rules! ticket_from {
 /// words (or NULL), `$4`/`$5` the cursor (`infinity`/max id for the first page), `$6` limit.
 /// The words match the subject and description, or what was said: a message of the ticket
 /// (the ids of tickets with a matching message come from the GIN index on `messages.search`,
-/// hashed once per statement).
+/// hashed once per statement), and for staff (`$1` is an agent or admin) an internal note.
 macro_rules! list_filters {
     () => {
         " AND ($2::ticket_status[] IS NULL OR t.status = ANY($2))
           AND ($3::text IS NULL OR t.search @@ websearch_to_tsquery('english', $3)
                OR t.id IN (SELECT m.ticket_id FROM messages m
-                            WHERE m.search @@ websearch_to_tsquery('english', $3)))
+                            WHERE m.search @@ websearch_to_tsquery('english', $3))
+               OR t.id IN (SELECT n.ticket_id FROM notes n
+                            WHERE n.search @@ websearch_to_tsquery('english', $3)
+                              AND EXISTS (SELECT 1 FROM users su
+                                           WHERE su.id = $1 AND su.role <> 'user')))
           AND (t.updated_at, t.id) < ($4, $5)
           ORDER BY t.updated_at DESC, t.id DESC LIMIT $6"
     };
@@ -49,7 +53,8 @@ macro_rules! list_filters {
 
 /// What viewer `$1` sees of ticket `t` besides the ticket: their unread count (messages above
 /// their read pointer; their own never are), the newest message, and with search words `$3`
-/// where the search matched (subject, then description, then the newest matching message),
+/// where the search matched (subject, then description, then the newest matching message, then
+/// for staff the newest matching internal note, whose `seq` is its `staff_seq`),
 /// as a highlighted excerpt (`\x01`…`\x02` around each hit; the text itself is stripped of
 /// those two characters first). One index lookup each per row: pages stay flat however many
 /// messages there are.
@@ -90,6 +95,15 @@ macro_rules! view_joins {
                 WHERE $3::text IS NOT NULL AND m.ticket_id = t.id
                   AND m.search @@ websearch_to_tsquery('english', $3)
                 ORDER BY m.seq DESC LIMIT 1)
+              UNION ALL
+              (SELECT 4, 'note', n.staff_seq,
+                      ts_headline('english', translate(n.content, chr(1) || chr(2), ''),
+                                  websearch_to_tsquery('english', $3), hl.opts)
+                 FROM notes n
+                WHERE $3::text IS NOT NULL AND n.ticket_id = t.id
+                  AND n.search @@ websearch_to_tsquery('english', $3)
+                  AND EXISTS (SELECT 1 FROM users su WHERE su.id = $1 AND su.role <> 'user')
+                ORDER BY n.staff_seq DESC LIMIT 1)
             ) f ORDER BY f.rank LIMIT 1
           ) sm ON true "
     };

@@ -23,18 +23,20 @@ WITH me AS (
     SELECT id, role, display_name FROM users WHERE id = $2 AND is_active
 ), t AS (
     UPDATE tickets t
-       SET last_seq = t.last_seq + 1, last_message_at = now(), updated_at = now()
+       SET last_seq = t.last_seq + 1, last_staff_seq = t.last_staff_seq + 1,
+           last_message_at = now(), updated_at = now()
       FROM me
      WHERE t.id = $1 AND t.status <> 'closed'
        AND (me.role = 'admin' OR t.created_by_user_id = me.id
             OR (me.role = 'agent' AND (t.assigned_agent_id = me.id
                 OR (t.status = 'open' AND t.assigned_agent_id IS NULL))))
- RETURNING t.id, t.last_seq, me.role, me.display_name, t.created_by_user_id,
+ RETURNING t.id, t.last_seq, t.last_staff_seq, me.role, me.display_name, t.created_by_user_id,
            t.assigned_agent_id, t.status, t.updated_at
 ), ins AS (
-    INSERT INTO messages (ticket_id, seq, sender_user_id, sender_role, content, client_id)
-    SELECT t.id, t.last_seq, $2, t.role, $3, $4 FROM t
-    RETURNING id, ticket_id, seq, sender_user_id, sender_role, content, client_id, created_at
+    INSERT INTO messages (ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id)
+    SELECT t.id, t.last_seq, t.last_staff_seq, $2, t.role, $3, $4 FROM t
+    RETURNING id, ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id,
+              created_at
 )"
     };
 }
