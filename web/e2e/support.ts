@@ -133,9 +133,9 @@ export function messages(page: Page) {
   return page.getByTestId("message-list").getByTestId("message");
 }
 
-/** Screen order is seq order, and no seq shows twice. */
+/** Screen order is seq order (staff: `staff_seq`, notes included), and no entry shows twice. */
 export async function expectOrderedAndUnique(page: Page): Promise<void> {
-  const seqs = (await messages(page).evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-seq")))));
+  const seqs = await messages(page).evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-position"))));
   const sorted = [...seqs].sort((a, b) => a - b);
   expect(seqs).toEqual(sorted);
   expect(new Set(seqs).size).toBe(seqs.length);

@@ -1,20 +1,37 @@
-/** Pure helpers for the message list: ordering, deduplication, gap detection. */
+/**
+ * Pure helpers for the message list: ordering, deduplication, gap detection.
+ *
+ * Users see the conversation, numbered by `seq`. Staff also see internal notes: every entry
+ * they get carries `staff_seq`, which numbers messages and notes together without gaps, so
+ * for them `staff_seq` is the order and the catch-up cursor (SPEC §11).
+ */
 import type { Message } from "@/lib/api/types";
 
-/** Merge `incoming` into `current`: one entry per id, ascending `seq`. */
+/** Where an entry sits in the list: `staff_seq` for staff, `seq` for users. */
+export function position(m: Message): number {
+  return m.staff_seq ?? m.seq;
+}
+
+/** Unique per entry: message and note ids are numbered apart. */
+export function entryKey(m: Message): string {
+  return `${m.internal ? "n" : "m"}${m.id}`;
+}
+
+/** Merge `incoming` into `current`: one entry per message or note, in `position` order. */
 export function mergeMessages(current: readonly Message[], incoming: readonly Message[]): Message[] {
   if (incoming.length === 0) return current as Message[];
-  const byId = new Map<number, Message>();
-  for (const m of current) byId.set(m.id, m);
+  const byKey = new Map<string, Message>();
+  for (const m of current) byKey.set(entryKey(m), m);
   let changed = false;
   for (const m of incoming) {
-    if (!byId.has(m.id)) {
-      byId.set(m.id, m);
+    const k = entryKey(m);
+    if (!byKey.has(k)) {
+      byKey.set(k, m);
       changed = true;
     }
   }
   if (!changed) return current as Message[];
-  return [...byId.values()].sort((a, b) => a.seq - b.seq);
+  return [...byKey.values()].sort((a, b) => position(a) - position(b));
 }
 
 /**
@@ -23,18 +40,24 @@ export function mergeMessages(current: readonly Message[], incoming: readonly Me
  * the conversation was empty). Everything after it must be fetched (`after_seq`) before
  * the list is complete.
  */
-export function contiguousEnd(messages: readonly Message[], from = messages[0]?.seq ?? 1): number {
+export function contiguousEnd(
+  messages: readonly Message[],
+  from = messages[0] ? position(messages[0]) : 1,
+): number {
   let end = from - 1;
   for (const m of messages) {
-    if (m.seq < from) continue;
-    if (m.seq === end + 1) end = m.seq;
-    else if (m.seq > end + 1) break;
+    const at = position(m);
+    if (at < from) continue;
+    if (at === end + 1) end = at;
+    else if (at > end + 1) break;
   }
   return end;
 }
 
-export function lastSeq(messages: readonly Message[]): number {
-  return messages.at(-1)?.seq ?? 0;
+/** The position of the last entry (0 when there is none). */
+export function lastPosition(messages: readonly Message[]): number {
+  const last = messages.at(-1);
+  return last ? position(last) : 0;
 }
 
 /** A client id for idempotent sends: a UUID, also where `crypto.randomUUID` is unavailable (plain http). */

@@ -5,6 +5,7 @@ import { Button, Spinner } from "@/components/ui/Button";
 import type { Message, TimelineEvent, User } from "@/lib/api/types";
 import { formatDateTime, formatMessageTime, ROLE_LABEL } from "@/lib/format";
 import { useWhenSeen } from "@/lib/inbox/useMarkRead";
+import { entryKey, position } from "@/lib/messages";
 import type { PendingMessage } from "@/lib/ticketRoom/useSendQueue";
 import { interleave } from "@/lib/timeline";
 import { SystemLine } from "./SystemLine";
@@ -46,7 +47,7 @@ export function MessageList({
 }) {
   const box = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const prev = useRef({ firstId: 0, lastKey: "", height: 0 });
+  const prev = useRef({ firstId: "", lastKey: "", height: 0 });
   const [unseen, setUnseen] = useState(0);
   useWhenSeen(box, messages.at(-1), onNewestSeen);
 
@@ -58,20 +59,22 @@ export function MessageList({
     setUnseen(0);
   }, []);
 
-  const lastKey = `${messages.at(-1)?.id ?? 0}:${events.at(-1)?.id ?? 0}:${pending.length}:${pending.at(-1)?.client_id ?? ""}`;
-  const firstId = messages[0]?.id ?? 0;
+  const newest = messages.at(-1);
+  const lastKey = `${newest ? entryKey(newest) : ""}:${events.at(-1)?.id ?? 0}:${pending.length}:${pending.at(-1)?.client_id ?? ""}`;
+  const oldest = messages[0];
+  const firstId = oldest ? entryKey(oldest) : "";
 
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
     const p = prev.current;
-    const grewAtTop = p.firstId !== 0 && firstId !== p.firstId && p.lastKey === lastKey;
+    const grewAtTop = p.firstId !== "" && firstId !== p.firstId && p.lastKey === lastKey;
     if (grewAtTop) {
       // Older messages were added above: keep what the reader was looking at in place.
       el.scrollTop += el.scrollHeight - p.height;
     } else if (lastKey !== p.lastKey) {
       const mineJustSent = pending.length > 0 && pending.at(-1)?.state === "sending";
-      if (atBottom.current || mineJustSent || p.lastKey === "" || p.firstId === 0) {
+      if (atBottom.current || mineJustSent || p.lastKey === "" || p.firstId === "") {
         el.scrollTop = el.scrollHeight;
         atBottom.current = true;
       } else {
@@ -120,7 +123,11 @@ export function MessageList({
           )}
           {interleave(messages, events, hasOlder).map((item) =>
             item.type === "message" ? (
-              <MessageBubble key={`m${item.message.id}`} message={item.message} mine={item.message.sender.id === me.id} />
+              <MessageBubble
+                key={entryKey(item.message)}
+                message={item.message}
+                mine={item.message.sender.id === me.id}
+              />
             ) : (
               <SystemLine key={`e${item.event.id}`} event={item.event} meId={me.id} />
             ),
@@ -144,11 +151,20 @@ export function MessageList({
 }
 
 function MessageBubble({ message: m, mine }: { message: Message; mine: boolean }) {
+  const bubble = m.internal
+    ? "border border-amber-300 bg-amber-50 text-amber-950"
+    : mine
+      ? "bg-brand-600 text-white"
+      : "border border-slate-200 bg-white text-slate-900";
   return (
     <article
       data-testid="message"
       data-seq={m.seq}
+      data-position={position(m)}
       data-message-id={m.id}
+      data-entry={entryKey(m)}
+      data-internal={m.internal ? "true" : undefined}
+      aria-label={m.internal ? "Internal note" : undefined}
       className={`flex max-w-[85%] flex-col ${mine ? "items-end self-end" : "items-start self-start"}`}
     >
       <header className="mb-0.5 flex items-baseline gap-2 px-1 text-xs text-slate-500">
@@ -158,14 +174,19 @@ function MessageBubble({ message: m, mine }: { message: Message; mine: boolean }
             {ROLE_LABEL[m.sender.role]}
           </span>
         )}
+        {m.internal && (
+          <span className="rounded bg-amber-100 px-1 text-[10px] font-semibold uppercase tracking-wide text-amber-900">
+            Internal note
+          </span>
+        )}
         <time dateTime={m.created_at} title={formatDateTime(m.created_at)}>
           {formatMessageTime(m.created_at)}
         </time>
       </header>
       <div
         className={`whitespace-pre-wrap break-words rounded-2xl px-3.5 py-2 text-sm leading-relaxed ${
-          mine ? "rounded-br-md bg-brand-600 text-white" : "rounded-bl-md border border-slate-200 bg-white text-slate-900"
-        }`}
+          mine ? "rounded-br-md" : "rounded-bl-md"
+        } ${bubble}`}
       >
         {m.content}
       </div>
@@ -184,10 +205,18 @@ function PendingBubble({
 }) {
   const failed = item.state === "failed";
   return (
-    <article data-testid="pending-message" className="flex max-w-[85%] flex-col items-end self-end">
+    <article
+      data-testid="pending-message"
+      data-internal={item.internal ? "true" : undefined}
+      className="flex max-w-[85%] flex-col items-end self-end"
+    >
       <div
         className={`whitespace-pre-wrap break-words rounded-2xl rounded-br-md px-3.5 py-2 text-sm leading-relaxed ${
-          failed ? "border border-red-300 bg-red-50 text-red-900" : "bg-brand-600/70 text-white"
+          failed
+            ? "border border-red-300 bg-red-50 text-red-900"
+            : item.internal
+              ? "border border-amber-300 bg-amber-50/70 text-amber-950"
+              : "bg-brand-600/70 text-white"
         }`}
       >
         {item.content}

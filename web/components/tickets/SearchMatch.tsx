@@ -5,6 +5,7 @@ const WHERE: Record<Match["field"], string> = {
   subject: "in the subject",
   description: "in the description",
   message: "in a message",
+  note: "in an internal note",
 };
 
 /** Where a search matched, with the matching words highlighted (as text, never as HTML). */

@@ -76,7 +76,12 @@ export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number
         onNewestSeen={markRead}
       />
       <TypingIndicator typing={typing.typing} />
-      <Composer disabledReason={disabledReason} onSend={outbox.send} onTyping={typing.notifyTyping} />
+      <Composer
+        disabledReason={disabledReason}
+        canWriteNotes={me.role !== "user"}
+        onSend={outbox.send}
+        onTyping={typing.notifyTyping}
+      />
     </div>
   );
 }

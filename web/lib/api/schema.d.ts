@@ -364,15 +364,18 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A ticket's messages in ascending `seq`.
+         * A ticket's messages in ascending order.
          * @description With `after_seq`: what came after it (catch-up). With `before_seq`: the older page.
-         *     With neither: the newest page.
+         *     With no cursor: the newest page. Staff also read internal notes: with `after_staff_seq` /
+         *     `before_staff_seq`, and with no cursor, messages and notes together in `staff_seq` order;
+         *     the `seq` cursors give the conversation only.
          */
         get: operations["list_messages"];
         put?: never;
         /**
-         * Send a message over HTTP (the socket event `ticket:message:send` is the live path).
-         * @description Broadcast to the ticket room like a socket send. A repeated `client_id` answers 200 with
+         * Send a message (or, staff, an internal note) over HTTP; the socket event
+         *     `ticket:message:send` is the live path.
+         * @description Broadcast to the ticket room like a socket send (a note: to the room's staff only). A repeated `client_id` answers 200 with
          *     the stored message and broadcasts nothing.
          */
         post: operations["post_message"];
@@ -570,11 +573,20 @@ export interface components {
             /** @description Who is in the room now. */
             members: components["schemas"]["UserSummary"][];
         };
-        /** @description `ticket:join`: enter a ticket's room; with `after_seq`, also the messages after it. */
+        /**
+         * @description `ticket:join`: enter a ticket's room; with `after_seq`, also the messages after it; staff
+         *     with `after_staff_seq`, the messages and internal notes after it (a user asking for
+         *     `after_staff_seq` is refused with `forbidden`).
+         */
         JoinRequest: {
             ticket_id: components["schemas"]["i64"];
             /** Format: int64 */
             after_seq?: number | null;
+            /**
+             * Format: int64
+             * @description Staff: catch up on messages and notes by `staff_seq` (wins over `after_seq`).
+             */
+            after_staff_seq?: number | null;
         };
         /** @description The newest message of a ticket, as lists show it. */
         LastMessage: {
@@ -603,20 +615,42 @@ export interface components {
          * @description Where a search matched.
          * @enum {string}
          */
-        MatchField: "subject" | "description" | "message";
+        MatchField: "subject" | "description" | "message" | "note";
         /** @description The signed-in user and their unread totals. */
         Me: components["schemas"]["User"] & {
             unread: components["schemas"]["UnreadTotals"];
         };
-        /** @description A message: the same object in HTTP responses, socket acks and broadcasts. */
+        /**
+         * @description A message or an internal note: the same object in HTTP responses, socket acks and
+         *     broadcasts.
+         *
+         *     Two orders (SPEC §11). `seq` numbers the conversation everyone sees, 1, 2, 3… without gaps;
+         *     notes take no `seq` of their own (theirs is the newest message's when written), so a
+         *     user's `seq` never shows a gap where a note was. `staff_seq` numbers messages and notes
+         *     together, 1, 2, 3… without gaps: staff order by it and catch up with `after_staff_seq`.
+         *     Users never receive `staff_seq` (its gaps would reveal notes) nor a note.
+         */
         Message: {
+            /**
+             * @description Unique among messages, and among notes (the two are numbered apart: `internal` and `id`
+             *     together name an entry).
+             */
             id: components["schemas"]["i64"];
             ticket_id: components["schemas"]["i64"];
             /**
              * Format: int64
-             * @description 1, 2, 3… within the ticket, without gaps.
+             * @description 1, 2, 3… within the ticket's conversation, without gaps. For a note: the `seq` of the
+             *     newest message when it was written.
              */
             seq: number;
+            /**
+             * Format: int64
+             * @description Staff only (absent for users): the place among messages and notes, 1, 2, 3… within the
+             *     ticket without gaps — the order staff read in, and the cursor of `after_staff_seq`.
+             */
+            staff_seq?: number | null;
+            /** @description An internal note: seen by staff only (SPEC §11). */
+            internal?: boolean;
             sender: components["schemas"]["UserSummary"];
             content: string;
             /** @description The sender's idempotency key. */
@@ -631,7 +665,7 @@ export interface components {
         /** @description History in ascending `seq`. */
         MessagePage: {
             items: components["schemas"]["Message"][];
-            /** @description After `after_seq`: newer messages remain. Otherwise: older messages remain. */
+            /** @description After an "after" cursor: newer entries remain. Otherwise: older entries remain. */
             has_more: boolean;
         };
         /** @description The ack of events that return nothing else. */
@@ -718,6 +752,8 @@ export interface components {
              *     stored message instead of a duplicate. Generated when omitted.
              */
             client_id?: string | null;
+            /** @description An internal note, seen by staff only (SPEC §11). Users asking for one get 403. */
+            internal?: boolean;
         };
         /** @description A person's notification settings (SPEC §10), stored server-side. */
         Preferences: {
@@ -820,14 +856,15 @@ export interface components {
             user: components["schemas"]["UserSummary"];
         };
         /**
-         * @description Where the search words matched: the subject, the description, or a message (`seq`, the
-         *     newest matching one), with an excerpt around the hits.
+         * @description Where the search words matched: the subject, the description, a message (`seq`, the
+         *     newest matching one) or, for staff, an internal note (`seq` is then its `staff_seq`), with
+         *     an excerpt around the hits.
          */
         SearchMatch: {
             field: components["schemas"]["MatchField"];
             /**
              * Format: int64
-             * @description The matching message (`field` = `message`).
+             * @description The matching message's `seq` (`field` = `message`), or note's `staff_seq` (`note`).
              */
             seq?: number | null;
             excerpt: components["schemas"]["ExcerptPart"][];
@@ -848,6 +885,8 @@ export interface components {
             content: string;
             /** @description Your idempotency key (1–100 characters): a repeat returns the stored message. */
             client_id: string;
+            /** @description An internal note (staff only, SPEC §11; users: `forbidden`). */
+            internal?: boolean;
         };
         /** @description Who is signed in, if anyone: the browser's session probe. */
         SessionInfo: {
@@ -977,7 +1016,7 @@ export interface components {
             status: components["schemas"]["TicketStatus"];
             assignee: components["schemas"]["UserSummary"] | null;
         };
-        /** @description `ticket:leave`, `ticket:typing:start`, `ticket:typing:stop`. */
+        /** @description `ticket:leave`. */
         TicketRequest: {
             ticket_id: components["schemas"]["i64"];
         };
@@ -1023,6 +1062,14 @@ export interface components {
             after: components["schemas"]["TicketFacts"];
             /** Format: date-time */
             created_at: string;
+        };
+        /**
+         * @description `ticket:typing:start`, `ticket:typing:stop`. Staff writing an internal note say
+         *     `internal: true`: only the room's staff hear it (users: `forbidden`).
+         */
+        TypingRequest: {
+            ticket_id: components["schemas"]["i64"];
+            internal?: boolean;
         };
         /** @description Unread messages over the tickets a person is involved in. */
         UnreadTotals: {
@@ -2480,6 +2527,13 @@ export interface operations {
                 after_seq?: number;
                 /** @description The page of messages just before this `seq` (scrolling back). */
                 before_seq?: number;
+                /**
+                 * @description Staff only: messages and internal notes with a greater `staff_seq` (the staff catch-up
+                 *     cursor). Users: 403.
+                 */
+                after_staff_seq?: number;
+                /** @description Staff only: the page of messages and notes just before this `staff_seq`. Users: 403. */
+                before_staff_seq?: number;
                 /** @description Page size, 1–100 (default 50). */
                 limit?: number;
             };
@@ -2592,6 +2646,15 @@ export interface operations {
             };
             /** @description Not signed in, or the session has ended (`unauthorized`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal: true` from a user. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

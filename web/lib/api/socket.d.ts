@@ -33,6 +33,6 @@ export interface ClientToServerEvents {
   "ticket:leave": (payload: S["TicketRequest"], ack: (response: S["OkAck"] | ErrorAck) => void) => void;
   "ticket:message:send": (payload: S["SendRequest"], ack: (response: S["SendAck"] | ErrorAck) => void) => void;
   "ticket:read": (payload: S["ReadRequest"], ack: (response: S["ReadAck"] | ErrorAck) => void) => void;
-  "ticket:typing:start": (payload: S["TicketRequest"], ack: (response: S["OkAck"] | ErrorAck) => void) => void;
-  "ticket:typing:stop": (payload: S["TicketRequest"], ack: (response: S["OkAck"] | ErrorAck) => void) => void;
+  "ticket:typing:start": (payload: S["TypingRequest"], ack: (response: S["OkAck"] | ErrorAck) => void) => void;
+  "ticket:typing:stop": (payload: S["TypingRequest"], ack: (response: S["OkAck"] | ErrorAck) => void) => void;
 }

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, type RefObject } from "react";
 import type { Message } from "@/lib/api/types";
 import { useLatest } from "@/lib/useLatest";
 import { useInbox } from "./InboxProvider";
+import { entryKey } from "@/lib/messages";
 
 /**
  * While a ticket is shown, it is the one this tab is looking at (its new messages are read,
@@ -47,7 +48,7 @@ export function useWhenSeen(
   const onSeenRef = useLatest(onSeen);
 
   useEffect(() => {
-    const el = message && root.current?.querySelector(`[data-seq="${message.seq}"]`);
+    const el = message && root.current?.querySelector(`[data-entry="${entryKey(message)}"]`);
     if (!message || !el || typeof IntersectionObserver !== "function") return;
     let onScreen = false;
     const check = () => {

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "@/lib/api/client";
 import { errorMessage, unwrap } from "@/lib/api/errors";
 import type { Message } from "@/lib/api/types";
-import { contiguousEnd, lastSeq, mergeMessages } from "@/lib/messages";
+import { contiguousEnd, lastPosition, mergeMessages, position } from "@/lib/messages";
 import { useSocketEvent } from "@/lib/socket";
 
 const PAGE_SIZE = 50;
@@ -12,7 +12,7 @@ const CATCH_UP_PAGE = 100;
 
 /** What the conversation shows. */
 export type MessageHistory = {
-  /** Ordered by `seq`, one entry per id. */
+  /** Ordered by `position` (staff: `staff_seq`, notes included; users: `seq`), one entry each. */
   messages: Message[];
   status: "loading" | "loaded" | "error";
   error: string | null;
@@ -25,18 +25,23 @@ export type MessageHistory = {
 export type HistorySync = {
   /** Merge messages that arrived outside a history request; fetch any hole they reveal. */
   receive: (incoming: readonly Message[]) => void;
-  /** Fetch everything after the last contiguous `seq` until the list has no hole. */
+  /** Fetch everything after the last contiguous position until the list has no hole. */
   catchUp: () => Promise<void>;
-  /** The `after_seq` to join the room with; undefined until the first page is in. */
-  joinAfterSeq: () => number | undefined;
+  /** The catch-up cursor to join the room with; empty until the first page is in. */
+  joinCursor: () => JoinCursor;
 };
 
+/** Users catch up by `seq`; staff by `staff_seq` (messages and internal notes). */
+export type JoinCursor = { after_seq?: number; after_staff_seq?: number };
+
+
 /**
- * One ticket's messages: the newest page over HTTP, older pages on request, live
- * `ticket:message:new`, and every gap (a lost broadcast, a reconnect) filled from
- * `GET /tickets/{id}/messages?after_seq=`, so nothing is lost and nothing shows twice.
+ * One ticket's messages (and, for staff, its internal notes): the newest page over HTTP,
+ * older pages on request, live `ticket:message:new`, and every gap (a lost broadcast, a
+ * reconnect) filled from `GET /tickets/{id}/messages?after_seq=` (staff: `after_staff_seq=`),
+ * so nothing is lost and nothing shows twice.
  */
-export function useMessageHistory(ticketId: number): MessageHistory & HistorySync {
+export function useMessageHistory(ticketId: number, staff: boolean): MessageHistory & HistorySync {
   const [messages, setMessages] = useState<Message[]>([]);
   const messagesRef = useRef<Message[]>([]);
   const [status, setStatus] = useState<MessageHistory["status"]>("loading");
@@ -44,7 +49,7 @@ export function useMessageHistory(ticketId: number): MessageHistory & HistorySyn
   const [hasOlder, setHasOlder] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const loaded = useRef(false);
-  /** From this seq on, the list must have no hole (set by the first history page). */
+  /** From this position on, the list must have no hole (set by the first history page). */
   const anchor = useRef(1);
   const catchUpState = useRef({ running: false, again: false });
 
@@ -77,13 +82,18 @@ export function useMessageHistory(ticketId: number): MessageHistory & HistorySyn
         for (;;) {
           const page = await unwrap(
             api().GET("/tickets/{id}/messages", {
-              params: { path: { id: ticketId }, query: { after_seq: after, limit: CATCH_UP_PAGE } },
+              params: {
+                path: { id: ticketId },
+                query: staff
+                  ? { after_staff_seq: after, limit: CATCH_UP_PAGE }
+                  : { after_seq: after, limit: CATCH_UP_PAGE },
+              },
             }),
           );
           merge(page.items);
           const last = page.items.at(-1);
           if (!page.has_more || !last) break;
-          after = last.seq;
+          after = position(last);
         }
       } while (st.again);
     } catch {
@@ -91,21 +101,22 @@ export function useMessageHistory(ticketId: number): MessageHistory & HistorySyn
     } finally {
       st.running = false;
     }
-  }, [ticketId, merge]);
+  }, [ticketId, staff, merge]);
 
   const receive = useCallback(
     (incoming: readonly Message[]) => {
       merge(incoming);
       const list = messagesRef.current;
-      if (loaded.current && contiguousEnd(list, anchor.current) < lastSeq(list)) void catchUp();
+      if (loaded.current && contiguousEnd(list, anchor.current) < lastPosition(list)) void catchUp();
     },
     [merge, catchUp],
   );
 
-  const joinAfterSeq = useCallback(
-    () => (loaded.current ? contiguousEnd(messagesRef.current, anchor.current) : undefined),
-    [],
-  );
+  const joinCursor = useCallback((): JoinCursor => {
+    if (!loaded.current) return {};
+    const after = contiguousEnd(messagesRef.current, anchor.current);
+    return staff ? { after_staff_seq: after } : { after_seq: after };
+  }, [staff]);
 
   useEffect(() => {
     let cancelled = false;
@@ -116,7 +127,8 @@ export function useMessageHistory(ticketId: number): MessageHistory & HistorySyn
     )
       .then((page) => {
         if (cancelled) return;
-        anchor.current = page.items[0]?.seq ?? 1;
+        const first = page.items[0];
+        anchor.current = first ? position(first) : 1;
         merge(page.items);
         loaded.current = true;
         setHasOlder(page.has_more);
@@ -140,7 +152,12 @@ export function useMessageHistory(ticketId: number): MessageHistory & HistorySyn
     try {
       const page = await unwrap(
         api().GET("/tickets/{id}/messages", {
-          params: { path: { id: ticketId }, query: { before_seq: first.seq, limit: PAGE_SIZE } },
+          params: {
+            path: { id: ticketId },
+            query: staff
+              ? { before_staff_seq: position(first), limit: PAGE_SIZE }
+              : { before_seq: first.seq, limit: PAGE_SIZE },
+          },
         }),
       );
       merge(page.items);
@@ -150,9 +167,9 @@ export function useMessageHistory(ticketId: number): MessageHistory & HistorySyn
     } finally {
       setLoadingOlder(false);
     }
-  }, [ticketId, merge]);
+  }, [ticketId, staff, merge]);
 
   useSocketEvent("ticket:message:new", ({ message }) => receive([message]));
 
-  return { messages, status, error, hasOlder, loadingOlder, loadOlder, receive, catchUp, joinAfterSeq };
+  return { messages, status, error, hasOlder, loadingOlder, loadOlder, receive, catchUp, joinCursor };
 }

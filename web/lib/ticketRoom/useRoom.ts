@@ -37,7 +37,7 @@ function leave(socket: RelaySocket, ticketId: number): void {
  */
 export function useRoom(ticketId: number, history: HistorySync): LiveRoom {
   const { socket } = useSocket();
-  const { receive, catchUp, joinAfterSeq } = history;
+  const { receive, catchUp, joinCursor } = history;
   const [ticket, setTicket] = useState<Ticket | null>(null);
   const [ticketError, setTicketError] = useState<ApiError | null>(null);
   const [accessLost, setAccessLost] = useState(false);
@@ -80,7 +80,7 @@ export function useRoom(ticketId: number, history: HistorySync): LiveRoom {
       try {
         const res = await socket
           .timeout(JOIN_ACK_TIMEOUT_MS)
-          .emitWithAck("ticket:join", { ticket_id: ticketId, after_seq: joinAfterSeq() });
+          .emitWithAck("ticket:join", { ticket_id: ticketId, ...joinCursor() });
         if (!res.ok) {
           if (res.error.code === "not_found") setAccessLost(true);
           return;
@@ -97,7 +97,7 @@ export function useRoom(ticketId: number, history: HistorySync): LiveRoom {
         if (attempt >= JOIN_ATTEMPTS) return;
       }
     }
-  }, [socket, ticketId, catchUp, joinAfterSeq, receive, updateTicket]);
+  }, [socket, ticketId, catchUp, joinCursor, receive, updateTicket]);
 
   useEffect(() => {
     if (!socket) return;

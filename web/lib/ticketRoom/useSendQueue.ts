@@ -11,6 +11,8 @@ import { useSocket } from "@/lib/socket";
 export type PendingMessage = {
   client_id: string;
   content: string;
+  /** An internal note (staff only). */
+  internal: boolean;
   state: "sending" | "failed";
   error?: string;
 };
@@ -18,7 +20,7 @@ export type PendingMessage = {
 export type SendQueue = {
   /** Sent by me, not yet in the conversation. */
   pending: PendingMessage[];
-  send: (content: string) => void;
+  send: (content: string, internal?: boolean) => void;
   retry: (clientId: string) => void;
   discard: (clientId: string) => void;
 };
@@ -42,12 +44,12 @@ export function useSendQueue(
   }, []);
 
   const deliver = useCallback(
-    async (clientId: string, content: string) => {
+    async (clientId: string, content: string, internal: boolean) => {
       const viaHttp = () =>
         unwrap(
           api().POST("/tickets/{id}/messages", {
             params: { path: { id: ticketId } },
-            body: { content, client_id: clientId },
+            body: { content, client_id: clientId, internal },
           }),
         );
       try {
@@ -56,7 +58,7 @@ export function useSendQueue(
           try {
             const res = await socket
               .timeout(ACK_TIMEOUT_MS)
-              .emitWithAck("ticket:message:send", { ticket_id: ticketId, content, client_id: clientId });
+              .emitWithAck("ticket:message:send", { ticket_id: ticketId, content, client_id: clientId, internal });
             if (!res.ok) throw new SendRefused(res.error.message);
             message = res.message;
           } catch (e) {
@@ -78,10 +80,10 @@ export function useSendQueue(
   );
 
   const send = useCallback(
-    (content: string) => {
+    (content: string, internal = false) => {
       const clientId = newClientId();
-      setQueue((q) => [...q, { client_id: clientId, content, state: "sending" }]);
-      void deliver(clientId, content);
+      setQueue((q) => [...q, { client_id: clientId, content, internal, state: "sending" }]);
+      void deliver(clientId, content, internal);
     },
     [deliver],
   );
@@ -91,7 +93,7 @@ export function useSendQueue(
       const item = queue.find((x) => x.client_id === clientId);
       if (!item) return;
       setQueue((q) => q.map((x) => (x.client_id === clientId ? { ...x, state: "sending", error: undefined } : x)));
-      void deliver(clientId, item.content);
+      void deliver(clientId, item.content, item.internal);
     },
     [queue, deliver],
   );

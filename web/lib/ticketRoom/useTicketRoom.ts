@@ -31,8 +31,8 @@ export type TicketRoom = {
 export function useTicketRoom(ticketId: number): TicketRoom {
   const me = useCurrentUser();
   const { state: connection } = useSocket();
-  const { receive, catchUp, joinAfterSeq, ...history } = useMessageHistory(ticketId);
-  const room = useRoom(ticketId, { receive, catchUp, joinAfterSeq });
+  const { receive, catchUp, joinCursor, ...history } = useMessageHistory(ticketId, me.role !== "user");
+  const room = useRoom(ticketId, { receive, catchUp, joinCursor });
   const typing = useTyping(ticketId, me.id);
   const events = useTimeline(ticketId);
   const queue = useSendQueue(ticketId, { meId: me.id, messages: history.messages, receive });
@@ -40,9 +40,9 @@ export function useTicketRoom(ticketId: number): TicketRoom {
   const { stopTyping } = typing;
   const { send: enqueue } = queue;
   const send = useCallback(
-    (content: string) => {
+    (content: string, internal?: boolean) => {
       stopTyping();
-      enqueue(content);
+      enqueue(content, internal);
     },
     [stopTyping, enqueue],
   );

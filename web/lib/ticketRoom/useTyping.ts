@@ -11,8 +11,11 @@ const TYPING_EXPIRE_MS = 6000;
 export type Typing = {
   /** The others typing in this room right now. */
   typing: RoomMember[];
-  /** Call on every keystroke in the composer; sends typing start/stop with restraint. */
-  notifyTyping: () => void;
+  /**
+   * Call on every keystroke in the composer; sends typing start/stop with restraint. While
+   * writing an internal note (`internal`), only the room's staff hear it.
+   */
+  notifyTyping: (internal?: boolean) => void;
   stopTyping: () => void;
 };
 
@@ -63,7 +66,10 @@ export function useTyping(ticketId: number, meId: number): Typing {
 
   // ---- me -------------------------------------------------------------------------------
 
-  const mine = useRef<{ sentAt: number; idle?: ReturnType<typeof setTimeout> }>({ sentAt: 0 });
+  const mine = useRef<{ sentAt: number; internal: boolean; idle?: ReturnType<typeof setTimeout> }>({
+    sentAt: 0,
+    internal: false,
+  });
 
   const stopTyping = useCallback(() => {
     const st = mine.current;
@@ -71,20 +77,26 @@ export function useTyping(ticketId: number, meId: number): Typing {
     st.idle = undefined;
     if (st.sentAt !== 0) {
       st.sentAt = 0;
-      if (socket?.connected) socket.emit("ticket:typing:stop", { ticket_id: ticketId }, () => {});
+      if (socket?.connected) socket.emit("ticket:typing:stop", { ticket_id: ticketId, internal: st.internal }, () => {});
     }
   }, [socket, ticketId]);
 
-  const notifyTyping = useCallback(() => {
-    const st = mine.current;
-    const now = Date.now();
-    if (socket?.connected && now - st.sentAt > TYPING_REPEAT_MS) {
-      st.sentAt = now;
-      socket.emit("ticket:typing:start", { ticket_id: ticketId }, () => {});
-    }
-    clearTimeout(st.idle);
-    st.idle = setTimeout(stopTyping, TYPING_IDLE_MS);
-  }, [socket, ticketId, stopTyping]);
+  const notifyTyping = useCallback(
+    (internal = false) => {
+      const st = mine.current;
+      // Switching between a reply and a note: the old audience stops hearing us first.
+      if (st.sentAt !== 0 && st.internal !== internal) stopTyping();
+      st.internal = internal;
+      const now = Date.now();
+      if (socket?.connected && now - st.sentAt > TYPING_REPEAT_MS) {
+        st.sentAt = now;
+        socket.emit("ticket:typing:start", { ticket_id: ticketId, internal }, () => {});
+      }
+      clearTimeout(st.idle);
+      st.idle = setTimeout(stopTyping, TYPING_IDLE_MS);
+    },
+    [socket, ticketId, stopTyping],
+  );
 
   useEffect(() => {
     const st = mine.current;
