@@ -113,13 +113,19 @@ async fn send_ack_then_the_other_member_receives_the_next_seq_once(pool: PgPool)
     let mut staff_view = ack["message"].clone();
     assert!(staff_view.get("staff_seq").is_none(), "{ack}");
     staff_view["staff_seq"] = json!(1);
-    assert_eq!(got["message"], staff_view, "the ack's object, with staff_seq for staff");
+    assert_eq!(
+        got["message"], staff_view,
+        "the ack's object, with staff_seq for staff"
+    );
     let tab = su2
         .expect("ticket:message:new", WAIT)
         .await
         .expect("other tab receives");
     assert_eq!(tab["message"]["seq"], 1);
-    assert!(tab["message"].get("staff_seq").is_none(), "users never get staff_seq: {tab}");
+    assert!(
+        tab["message"].get("staff_seq").is_none(),
+        "users never get staff_seq: {tab}"
+    );
     assert!(
         !su.receives("ticket:message:new", QUIET).await,
         "the sending socket has its ack only"
