@@ -29,12 +29,33 @@ pub enum Command {
     },
     /// Load demo data (idempotent) and print the logins.
     SeedDemo,
+    /// Print one of the server's SQL statements by name (for EXPLAIN in the benchmarks), or
+    /// the names with no argument.
+    Sql { name: Option<String> },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
         print!("{}", crate::openapi::document_json());
+        return Ok(());
+    }
+    if let Command::Sql { name } = &command {
+        let others: &[(&str, &str)] = &[
+            ("session_lookup", myrelay_auth::session::LOOKUP),
+            ("count_active_by_role", myrelay_users::COUNT_ACTIVE_BY_ROLE),
+        ];
+        let all = myrelay_tickets::queries::STATEMENTS
+            .iter()
+            .chain(myrelay_messages::store::STATEMENTS)
+            .chain(others);
+        match name {
+            None => all.for_each(|(n, _)| println!("{n}")),
+            Some(name) => match all.into_iter().find(|(n, _)| n == name) {
+                Some((_, sql)) => println!("{sql}"),
+                None => anyhow::bail!("no statement named {name} (`myrelay-api sql` lists them)"),
+            },
+        }
         return Ok(());
     }
     let config = Config::from_env()?;
@@ -71,7 +92,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{report}");
             Ok(())
         }
-        Command::Openapi => unreachable!("printed above"),
+        Command::Openapi | Command::Sql { .. } => unreachable!("printed above"),
     }
 }
 

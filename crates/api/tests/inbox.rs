@@ -417,3 +417,104 @@ async fn notification_settings_are_stored_per_person(pool: PgPool) {
     let (_, p) = app.get("/auth/me/preferences", &a.token).await;
     assert_eq!(p, json!({ "browser_notifications": false, "sound": true }));
 }
+
+/// The server's connections run every statement on its generic plan (planned once per
+/// connection); the list and search statements are written for it (crates/api/src/db.rs).
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn the_server_plans_each_statement_once(pool: PgPool) {
+    let url = myrelay_test_support::database_url_of(&pool);
+    let server_pool = myrelay_api::connect(&myrelay_core::Config::for_tests(&url))
+        .await
+        .unwrap();
+    let mode: String = sqlx::query_scalar("SELECT current_setting('plan_cache_mode')")
+        .fetch_one(&server_pool)
+        .await
+        .unwrap();
+    assert_eq!(mode, "force_generic_plan");
+    // The search statement under those plans: a rare word is found, a common one pages.
+    let app = TestApp::spawn(server_pool).await;
+    let user = app.register("carla").await;
+    let agent = app.agent("maya").await;
+    let mut tickets = Vec::new();
+    for i in 0..30 {
+        let t = app.ticket(&user, &format!("case {i}")).await;
+        say(&app, &user, t, &format!("the kettle hums, case {i}")).await;
+        tickets.push(t);
+    }
+    say(&app, &user, tickets[7], "and the toaster sparks").await;
+    let (_, page) = app.get("/tickets?q=toaster", &agent.token).await;
+    let ids: Vec<i64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![tickets[7]], "{page}");
+    let mut seen = 0;
+    let mut pages = app.pages("/tickets?q=kettle&limit=7", &agent.token);
+    while let Some(page) = pages.next_page().await {
+        seen += page["items"].as_array().unwrap().len();
+    }
+    assert_eq!(seen, 30);
+
+    // A common word (more than the probe's 1 000 matches): the list is walked in order and
+    // each ticket tested — subject or description, messages, notes for staff.
+    let a = app.ticket(&user, "the first of three").await;
+    let b = app.ticket(&user, "a walrus in the description").await;
+    let c = app.ticket(&user, "the third of three").await;
+    sqlx::query(
+        "WITH m AS (
+           INSERT INTO messages (ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id)
+           SELECT $1, n, n, $2, 'user', 'walrus ' || n, 'bulk-' || n FROM generate_series(1, 1200) n
+           RETURNING 1)
+         UPDATE tickets SET last_seq = 1200, last_staff_seq = 1200 WHERE id = $1",
+    )
+    .bind(a)
+    .bind(user.id)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    app.assign(c, &agent).await;
+    let (s, note) = app
+        .post(
+            &format!("/tickets/{c}/messages"),
+            &agent.token,
+            json!({ "content": "a walrus, said the agent", "internal": true }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{note}");
+    let found = |page: &Value| -> Vec<(i64, String)> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let field = t["search_match"]["field"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .to_string();
+                (t["id"].as_i64().unwrap(), field)
+            })
+            .collect()
+    };
+    let (_, page) = app.get("/tickets?q=walrus", &agent.token).await;
+    let mut got = found(&page);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (a, "message".into()),
+            (b, "description".into()),
+            (c, "note".into())
+        ],
+        "{page}"
+    );
+    let (_, page) = app.get("/tickets?q=walrus", &user.token).await;
+    let mut got = found(&page);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![(a, "message".into()), (b, "description".into())],
+        "{page}"
+    );
+}

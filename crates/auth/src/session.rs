@@ -36,22 +36,23 @@ pub async fn create(
     Ok(id)
 }
 
+/// Every authenticated request and socket event: `$1` session id, `$2` user id.
+pub const LOOKUP: &str = "SELECT s.id AS session_id, u.id, u.email, u.display_name, u.role
+   FROM sessions s JOIN users u ON u.id = s.user_id
+  WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL
+    AND s.expires_at > now() AND u.is_active";
+
 /// The live session `sid` of user `user_id`: not revoked, not expired, user active.
 pub async fn lookup(
     db: impl PgExecutor<'_>,
     sid: Uuid,
     user_id: Id,
 ) -> sqlx::Result<Option<SessionUser>> {
-    sqlx::query_as::<_, SessionUser>(
-        "SELECT s.id AS session_id, u.id, u.email, u.display_name, u.role
-           FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL
-            AND s.expires_at > now() AND u.is_active",
-    )
-    .bind(sid)
-    .bind(user_id)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as::<_, SessionUser>(LOOKUP)
+        .bind(sid)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn revoke(db: impl PgExecutor<'_>, sid: Uuid) -> sqlx::Result<()> {

@@ -425,6 +425,15 @@ pub struct MessagePage {
     pub has_more: bool,
 }
 
+/// Statements by name, for `myrelay-api sql NAME` (EXPLAIN in the benchmarks).
+pub const STATEMENTS: &[(&str, &str)] = &[
+    ("send", INSERT),
+    ("send_note", INSERT_NOTE),
+    ("history_before", BEFORE),
+    ("history_after", AFTER),
+    ("staff_history_before", STAFF_BEFORE),
+];
+
 /// Where a page of history starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cursor {

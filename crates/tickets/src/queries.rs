@@ -31,23 +31,77 @@ macro_rules! ticket_from {
     };
 }
 
-/// Filters shared by every list branch. Parameters: `$2` statuses (or NULL), `$3` search
-/// words (or NULL), `$4`/`$5` the cursor (`infinity`/max id for the first page), `$6` limit.
-/// The words match the subject and description, or what was said: a message of the ticket
-/// (the ids of tickets with a matching message come from the GIN index on `messages.search`,
-/// hashed once per statement), and for staff (`$1` is an agent or admin) an internal note.
+/// Filters shared by every list branch without search words. Parameters: `$2` statuses (or
+/// NULL), `$4`/`$5` the cursor (`infinity`/max id for the first page), `$6` limit (`$3`, the
+/// search words, is NULL and only typed by [`view_joins`]).
 macro_rules! list_filters {
     () => {
         " AND ($2::ticket_status[] IS NULL OR t.status = ANY($2))
-          AND ($3::text IS NULL OR t.search @@ websearch_to_tsquery('english', $3)
-               OR t.id IN (SELECT m.ticket_id FROM messages m
-                            WHERE m.search @@ websearch_to_tsquery('english', $3))
-               OR t.id IN (SELECT n.ticket_id FROM notes n
-                            WHERE n.search @@ websearch_to_tsquery('english', $3)
-                              AND EXISTS (SELECT 1 FROM users su
-                                           WHERE su.id = $1 AND su.role <> 'user')))
           AND (t.updated_at, t.id) < ($4, $5)
           ORDER BY t.updated_at DESC, t.id DESC LIMIT $6"
+    };
+}
+
+/// Whether ticket `t` matches search words `$3`: its subject or description, one of its
+/// messages, or (staff: `$1` is an agent or admin) one of its internal notes — each probe an
+/// index lookup by ticket. Only for lists walked in order when the words are common (see
+/// [`search_page`], which defines `words`, the parsed query, once). `AND NOT few`: the walk
+/// runs only when the probe found many matches.
+macro_rules! walk_filters {
+    () => {
+        concat!(
+            " AND NOT (SELECT few FROM probe)
+              AND (t.search @@ (SELECT q FROM words)
+                   OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id
+                                 AND m.search @@ (SELECT q FROM words) OFFSET 0)
+                   OR (EXISTS (SELECT 1 FROM users su WHERE su.id = $1 AND su.role <> 'user')
+                       AND EXISTS (SELECT 1 FROM notes n WHERE n.ticket_id = t.id
+                                      AND n.search @@ (SELECT q FROM words))))",
+            list_filters!()
+        )
+    };
+}
+
+/// A list page with search words `$3`, in one statement that picks its plan by how common the
+/// words are (a probe counts matches up to 1 000; PostgreSQL runs only the branch
+/// whose one-time condition holds):
+/// - few matches: driven by them — the ids of tickets whose subject or description match,
+///   whose messages match, and (staff) whose notes match, each from its GIN index, are looked
+///   up, kept when in the view (`$view`, the list's own condition) and past the filters, and
+///   the page is the top of those in list order. A rare word costs a few probes however many
+///   tickets the view holds (walking the view would read all of it before giving up).
+/// - many matches: `$walk`, the list's own page walked in order with [`walk_filters`] — a
+///   common word fills a page after a few dozen tickets (collecting every match first would
+///   read thousands of rows).
+macro_rules! search_page {
+    ($view:expr, $walk:expr) => {
+        concat!(
+            "WITH words AS (SELECT websearch_to_tsquery('english', $3) AS q), probe AS (
+               SELECT count(*) < 1000 AS few FROM (
+                 SELECT 1 FROM tickets WHERE search @@ (SELECT q FROM words)
+                 UNION ALL
+                 SELECT 1 FROM messages WHERE search @@ (SELECT q FROM words)
+                 UNION ALL
+                 SELECT 1 FROM notes WHERE search @@ (SELECT q FROM words)
+                 LIMIT 1000) x)
+             SELECT id, updated_at FROM (
+             (SELECT t.id, t.updated_at FROM tickets t
+              WHERE (SELECT few FROM probe) AND t.id = ANY (ARRAY(
+                SELECT id FROM tickets WHERE search @@ (SELECT q FROM words)
+                UNION
+                SELECT ticket_id FROM messages WHERE search @@ (SELECT q FROM words)
+                UNION
+                SELECT ticket_id FROM notes WHERE search @@ (SELECT q FROM words)
+                   AND EXISTS (SELECT 1 FROM users su WHERE su.id = $1 AND su.role <> 'user')))
+                AND (",
+            $view,
+            ") AND ($2::ticket_status[] IS NULL OR t.status = ANY($2))
+               AND (t.updated_at, t.id) < ($4, $5)
+             ORDER BY t.updated_at DESC, t.id DESC LIMIT $6)
+             UNION ALL (",
+            $walk,
+            ")) s ORDER BY updated_at DESC, id DESC LIMIT $6"
+        )
     };
 }
 
@@ -152,53 +206,136 @@ const GET_FOR_UPDATE: &str = concat!(
     " WHERE t.id = $1 FOR UPDATE OF t"
 );
 
+/// Each list's page: `SELECT t.id, t.updated_at` of the tickets in the view, walked in list
+/// order off its index, with `$f` the filters ([`list_filters`] or [`walk_filters`]).
 /// Tickets created by `$1`.
-const LIST_CREATED_BY: &str = list_query!(concat!(
-    "SELECT t.id FROM tickets t WHERE t.created_by_user_id = $1",
-    list_filters!()
-));
+macro_rules! created_by {
+    ($f:expr) => {
+        concat!(
+            "SELECT t.id, t.updated_at FROM tickets t WHERE t.created_by_user_id = $1",
+            $f
+        )
+    };
+}
 /// Tickets assigned to `$1`.
-const LIST_ASSIGNED_TO: &str = list_query!(concat!(
-    "SELECT t.id FROM tickets t WHERE t.assigned_agent_id = $1",
-    list_filters!()
-));
+macro_rules! assigned_to {
+    ($f:expr) => {
+        concat!(
+            "SELECT t.id, t.updated_at FROM tickets t WHERE t.assigned_agent_id = $1",
+            $f
+        )
+    };
+}
 /// The open, unassigned pool (`$1` unused but typed so every list binds alike).
-const LIST_AVAILABLE: &str = list_query!(concat!(
-    "SELECT t.id FROM tickets t WHERE t.status = 'open' AND t.assigned_agent_id IS NULL AND $1::bigint IS NOT NULL",
-    list_filters!()
-));
+macro_rules! available {
+    ($f:expr) => {
+        concat!(
+            "SELECT t.id, t.updated_at FROM tickets t
+              WHERE t.status = 'open' AND t.assigned_agent_id IS NULL AND $1::bigint IS NOT NULL",
+            $f
+        )
+    };
+}
 /// The user's own open tickets (what "available" means to a customer).
-const LIST_CREATED_BY_AVAILABLE: &str = list_query!(concat!(
-    "SELECT t.id FROM tickets t WHERE t.created_by_user_id = $1 AND t.status = 'open' AND t.assigned_agent_id IS NULL",
-    list_filters!()
-));
+macro_rules! created_by_available {
+    ($f:expr) => {
+        concat!(
+            "SELECT t.id, t.updated_at FROM tickets t
+              WHERE t.created_by_user_id = $1 AND t.status = 'open' AND t.assigned_agent_id IS NULL",
+            $f
+        )
+    };
+}
 /// Everything (admins).
-const LIST_ALL: &str = list_query!(concat!(
-    "SELECT t.id FROM tickets t WHERE $1::bigint IS NOT NULL",
-    list_filters!()
-));
+macro_rules! all {
+    ($f:expr) => {
+        concat!(
+            "SELECT t.id, t.updated_at FROM tickets t WHERE $1::bigint IS NOT NULL",
+            $f
+        )
+    };
+}
 /// Tickets held by someone who is no longer an active agent or admin (admins reassign them).
-const LIST_NEEDS_REASSIGNMENT: &str = list_query!(concat!(
-    "SELECT t.id FROM tickets t JOIN users u ON u.id = t.assigned_agent_id
-      WHERE t.status IN ('assigned', 'resolved') AND (u.role = 'user' OR NOT u.is_active)
-        AND $1::bigint IS NOT NULL",
-    list_filters!()
-));
+macro_rules! needs_reassignment {
+    ($f:expr) => {
+        concat!(
+            "SELECT t.id, t.updated_at FROM tickets t JOIN users u ON u.id = t.assigned_agent_id
+              WHERE t.status IN ('assigned', 'resolved') AND (u.role = 'user' OR NOT u.is_active)
+                AND $1::bigint IS NOT NULL",
+            $f
+        )
+    };
+}
 /// An agent's whole view: the pool ∪ assigned to them ∪ created by them. Three disjoint
 /// branches, each an ordered, LIMITed scan of its own index, so a page costs the same
 /// however many tickets are open.
-const LIST_AGENT_VIEW: &str = list_query!(concat!(
-    "SELECT id FROM ((SELECT t.id, t.updated_at FROM tickets t
-         WHERE t.status = 'open' AND t.assigned_agent_id IS NULL",
-    list_filters!(),
-    ") UNION ALL (SELECT t.id, t.updated_at FROM tickets t WHERE t.assigned_agent_id = $1",
-    list_filters!(),
-    ") UNION ALL (SELECT t.id, t.updated_at FROM tickets t WHERE t.created_by_user_id = $1
-         AND t.assigned_agent_id IS DISTINCT FROM $1
-         AND NOT (t.status = 'open' AND t.assigned_agent_id IS NULL)",
-    list_filters!(),
-    ")) u ORDER BY u.updated_at DESC, u.id DESC LIMIT $6"
+macro_rules! agent_view {
+    ($f:expr) => {
+        concat!(
+            "SELECT id, updated_at FROM ((SELECT t.id, t.updated_at FROM tickets t
+               WHERE t.status = 'open' AND t.assigned_agent_id IS NULL",
+            $f,
+            ") UNION ALL (SELECT t.id, t.updated_at FROM tickets t WHERE t.assigned_agent_id = $1",
+            $f,
+            ") UNION ALL (SELECT t.id, t.updated_at FROM tickets t WHERE t.created_by_user_id = $1
+               AND t.assigned_agent_id IS DISTINCT FROM $1
+               AND NOT (t.status = 'open' AND t.assigned_agent_id IS NULL)",
+            $f,
+            ")) u ORDER BY u.updated_at DESC, u.id DESC LIMIT $6"
+        )
+    };
+}
+
+const LIST_CREATED_BY: &str = list_query!(created_by!(list_filters!()));
+const LIST_ASSIGNED_TO: &str = list_query!(assigned_to!(list_filters!()));
+const LIST_AVAILABLE: &str = list_query!(available!(list_filters!()));
+const LIST_CREATED_BY_AVAILABLE: &str = list_query!(created_by_available!(list_filters!()));
+const LIST_ALL: &str = list_query!(all!(list_filters!()));
+const LIST_NEEDS_REASSIGNMENT: &str = list_query!(needs_reassignment!(list_filters!()));
+const LIST_AGENT_VIEW: &str = list_query!(agent_view!(list_filters!()));
+
+/// The same lists with search words (`$3`): each view's condition on `t` for the few-matches
+/// branch of [`search_page`] and its own page for the many-matches one (SQL copies of the
+/// policy again: the authorization matrix and `crates/api/tests/inbox.rs` hold them to the
+/// plain lists' answers).
+const SEARCH_CREATED_BY: &str = list_query!(search_page!(
+    "t.created_by_user_id = $1",
+    created_by!(walk_filters!())
 ));
+const SEARCH_ASSIGNED_TO: &str = list_query!(search_page!(
+    "t.assigned_agent_id = $1",
+    assigned_to!(walk_filters!())
+));
+const SEARCH_AVAILABLE: &str = list_query!(search_page!(
+    "t.status = 'open' AND t.assigned_agent_id IS NULL",
+    available!(walk_filters!())
+));
+const SEARCH_CREATED_BY_AVAILABLE: &str = list_query!(search_page!(
+    "t.created_by_user_id = $1 AND t.status = 'open' AND t.assigned_agent_id IS NULL",
+    created_by_available!(walk_filters!())
+));
+const SEARCH_ALL: &str = list_query!(search_page!("true", all!(walk_filters!())));
+const SEARCH_NEEDS_REASSIGNMENT: &str = list_query!(search_page!(
+    "t.status IN ('assigned', 'resolved') AND EXISTS (SELECT 1 FROM users u
+       WHERE u.id = t.assigned_agent_id AND (u.role = 'user' OR NOT u.is_active))",
+    needs_reassignment!(walk_filters!())
+));
+const SEARCH_AGENT_VIEW: &str = list_query!(search_page!(
+    "(t.status = 'open' AND t.assigned_agent_id IS NULL) OR t.assigned_agent_id = $1
+     OR t.created_by_user_id = $1",
+    agent_view!(walk_filters!())
+));
+
+/// Statements by name, for `myrelay-api sql NAME` (EXPLAIN in `scripts/bench-explain.sh`
+/// runs exactly what the server runs).
+pub const STATEMENTS: &[(&str, &str)] = &[
+    ("list_agent_view", LIST_AGENT_VIEW),
+    ("search_agent_view", SEARCH_AGENT_VIEW),
+    ("list_all", LIST_ALL),
+    ("search_all", SEARCH_ALL),
+    ("get_view", GET_VIEW),
+    ("count_by_status", COUNT_BY_STATUS),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -227,23 +364,27 @@ pub async fn list(
     viewer: Viewer,
     f: &ListFilter,
 ) -> sqlx::Result<Page<TicketView>> {
-    let sql: &'static str = if f.needs_reassignment {
-        LIST_NEEDS_REASSIGNMENT
+    let q = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    // (plain list, the same list with search words)
+    let (plain, search): (&'static str, &'static str) = if f.needs_reassignment {
+        (LIST_NEEDS_REASSIGNMENT, SEARCH_NEEDS_REASSIGNMENT)
     } else {
         match (viewer.role, f.scope) {
-            (Role::User, Scope::Available) => LIST_CREATED_BY_AVAILABLE,
-            (Role::User, _) => LIST_CREATED_BY,
-            (_, Scope::Mine) => LIST_ASSIGNED_TO,
-            (_, Scope::Available) => LIST_AVAILABLE,
-            (Role::Agent, Scope::All) => LIST_AGENT_VIEW,
-            (Role::Admin, Scope::All) => LIST_ALL,
+            (Role::User, Scope::Available) => {
+                (LIST_CREATED_BY_AVAILABLE, SEARCH_CREATED_BY_AVAILABLE)
+            }
+            (Role::User, _) => (LIST_CREATED_BY, SEARCH_CREATED_BY),
+            (_, Scope::Mine) => (LIST_ASSIGNED_TO, SEARCH_ASSIGNED_TO),
+            (_, Scope::Available) => (LIST_AVAILABLE, SEARCH_AVAILABLE),
+            (Role::Agent, Scope::All) => (LIST_AGENT_VIEW, SEARCH_AGENT_VIEW),
+            (Role::Admin, Scope::All) => (LIST_ALL, SEARCH_ALL),
         }
     };
+    let sql = if q.is_some() { search } else { plain };
     let (at, id) = match f.cursor {
         Some(c) => (c.at, c.id),
         None => (DateTime::<Utc>::MAX_UTC, i64::MAX),
     };
-    let q = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let rows: Vec<TicketView> = sqlx::query_as::<_, TicketViewRow>(sql)
         .bind(viewer.id)
         .bind(f.statuses.as_deref())
@@ -372,16 +513,15 @@ pub struct StatusCounts {
 /// triggers in the same transaction as every insert, delete and status change): four rows,
 /// however many tickets there are.
 pub async fn count_by_status(db: impl PgExecutor<'_>) -> sqlx::Result<StatusCounts> {
-    sqlx::query_as(
-        "SELECT coalesce(sum(n) FILTER (WHERE status = 'open'), 0)::bigint AS open,
-                coalesce(sum(n) FILTER (WHERE status = 'assigned'), 0)::bigint AS assigned,
-                coalesce(sum(n) FILTER (WHERE status = 'resolved'), 0)::bigint AS resolved,
-                coalesce(sum(n) FILTER (WHERE status = 'closed'), 0)::bigint AS closed
-           FROM ticket_counts",
-    )
-    .fetch_one(db)
-    .await
+    sqlx::query_as(COUNT_BY_STATUS).fetch_one(db).await
 }
+
+const COUNT_BY_STATUS: &str =
+    "SELECT coalesce(sum(n) FILTER (WHERE status = 'open'), 0)::bigint AS open,
+            coalesce(sum(n) FILTER (WHERE status = 'assigned'), 0)::bigint AS assigned,
+            coalesce(sum(n) FILTER (WHERE status = 'resolved'), 0)::bigint AS resolved,
+            coalesce(sum(n) FILTER (WHERE status = 'closed'), 0)::bigint AS closed
+       FROM ticket_counts";
 
 /// An agent (or admin) and the tickets assigned to them, by status.
 #[derive(Debug, sqlx::FromRow)]

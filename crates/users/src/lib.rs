@@ -117,15 +117,14 @@ pub async fn count_active_admins(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
 
 /// Active accounts by role: `(users, agents, admins)`.
 pub async fn count_active_by_role(db: impl PgExecutor<'_>) -> sqlx::Result<(i64, i64, i64)> {
-    sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE role = 'user'),
-                count(*) FILTER (WHERE role = 'agent'),
-                count(*) FILTER (WHERE role = 'admin')
-           FROM users WHERE is_active",
-    )
-    .fetch_one(db)
-    .await
+    sqlx::query_as(COUNT_ACTIVE_BY_ROLE).fetch_one(db).await
 }
+
+/// Active accounts by role (admin stats).
+pub const COUNT_ACTIVE_BY_ROLE: &str = "SELECT count(*) FILTER (WHERE role = 'user'),
+        count(*) FILTER (WHERE role = 'agent'),
+        count(*) FILTER (WHERE role = 'admin')
+   FROM users WHERE is_active";
 
 pub async fn touch_last_seen(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET last_seen_at = now() WHERE id = $1")
