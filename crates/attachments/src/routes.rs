@@ -40,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The multipart form of an upload.
 #[derive(ToSchema)]
 #[allow(dead_code)] // documents the form; the handler streams it field by field
+#[serde(deny_unknown_fields)] // one part, nothing beside it
 pub struct UploadForm {
     /// The file (one). Its name is sanitised and its type sniffed from the bytes; the
     /// declared `Content-Type` of the part is ignored.
