@@ -84,7 +84,11 @@ RUN set -eu; \
     rm -rf /var/lib/apt/lists/*; \
     groupadd --system --gid 10001 myrelay; \
     useradd --system --uid 10001 --gid myrelay --home-dir /nonexistent \
-        --no-create-home --shell /usr/sbin/nologin myrelay
+        --no-create-home --shell /usr/sbin/nologin myrelay; \
+    # The file:// attachment store (docker-compose mounts a named volume here; a new
+    # volume takes this owner).
+    mkdir -p /data/attachments; \
+    chown myrelay:myrelay /data/attachments
 
 COPY --from=builder /usr/local/bin/myrelay-api /usr/local/bin/myrelay-api
 # Migrations are embedded in the binary (sqlx::migrate!); this copy is only for
@@ -93,6 +97,7 @@ COPY migrations /app/migrations
 WORKDIR /app
 
 ENV MYRELAY_ADDR=0.0.0.0:8080 \
+    MYRELAY_STORAGE_URL=file:///data/attachments \
     RUST_LOG=info
 
 USER 10001:10001

@@ -12,6 +12,9 @@
 # `--only inbox`: only the issue-13 datasets (seed, inbox, search, send cost, EXPLAIN), written
 #   as the "Issue 13" section of docs/BENCHMARKS.md (and `sections` of docs/benchmarks.json),
 #   leaving the rest of both files as they are.
+# `--only upload`: only the attachment upload (server RSS growth while one 100 MiB file streams
+#   through it), written as the "Issue 15" section of docs/BENCHMARKS.md. Uses MYRELAY_API_BIN
+#   and MYRELAY_LOADGEN_BIN when both are set (the section says which build the server was).
 # `--smoke` (make bench-smoke, make test): the debug server (MYRELAY_API_BIN, default
 #   target/debug/myrelay-api; MYRELAY_LOADGEN_BIN likewise for the generator), tiny sizes, seconds; asserts the correctness checks and ends
 #   with `bench-smoke: N passed, M failed`. Writes nothing under docs/.
@@ -23,12 +26,12 @@ ONLY=
 while [ $# -gt 0 ]; do
   case $1 in
     --smoke) SMOKE=1 ;;
-    --only) ONLY=${2:?--only needs a part (inbox)}; shift ;;
-    *) echo "usage: bench.sh [--smoke] [--only inbox]" >&2; exit 2 ;;
+    --only) ONLY=${2:?--only needs a part (inbox or upload)}; shift ;;
+    *) echo "usage: bench.sh [--smoke] [--only inbox|upload]" >&2; exit 2 ;;
   esac
   shift
 done
-[ -z "$ONLY" ] || [ "$ONLY" = inbox ] || { echo "bench: --only inbox is the only part" >&2; exit 2; }
+[ -z "$ONLY" ] || [ "$ONLY" = inbox ] || [ "$ONLY" = upload ] || { echo "bench: --only takes inbox or upload" >&2; exit 2; }
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/myrelay_test}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -50,6 +53,7 @@ if [ $SMOKE = 1 ]; then
   ISSUE13=("tiny-few:300:30" "tiny:300:3000:search,cost,explain")
   PLANT=(--plant quasar:300 --plant walrus:10)
   COST=(--duration 0.5 --block 20 --explain-runs 5)
+  UPLOAD_MIB=4
 else
   if [ -n "${MYRELAY_API_BIN:-}" ] && [ -n "${MYRELAY_LOADGEN_BIN:-}" ]; then
     echo "bench: using $MYRELAY_API_BIN and $MYRELAY_LOADGEN_BIN (must be release builds)"
@@ -66,6 +70,7 @@ else
   ISSUE13=("100k-10k:100000:10000" "100k:100000:1000000:search,cost,explain")
   PLANT=(--plant quasar:50000 --plant walrus:100)
   COST=(--duration 20 --block 200 --explain-runs 200)
+  UPLOAD_MIB=100
 fi
 
 WORK=$(mktemp -d /tmp/myrelay-bench-XXXX)
@@ -112,6 +117,18 @@ wait_quiet() {
   done
 }
 
+# --- attachment upload: server memory while one large file streams through -------------------
+if [ -z "$ONLY" ] || [ "$ONLY" = upload ]; then
+  UDB=$(fresh_db bench_upload); DBS+=("$UDB")
+  mkdir -p "$WORK/store"
+  start_api_on "$UDB" bench_upload "${COMMON[@]}" MYRELAY_BCRYPT_COST=4 \
+    MYRELAY_MAX_UPLOAD=$((UPLOAD_MIB + 1))MiB MYRELAY_STORAGE_URL="file://$WORK/store"
+  step "upload $UPLOAD_MIB MiB" "$LOADGEN" upload --url "$API_URL" --server-pid "$API_PID" \
+    --size-mib "$UPLOAD_MIB" --out "$RES/15-upload.json"
+  halt_api
+  rm -rf "$WORK/store"
+fi
+
 # --- socket scenarios -------------------------------------------------------------------
 if [ -z "$ONLY" ]; then
 DB=$(fresh_db bench); DBS+=("$DB")
@@ -141,14 +158,16 @@ step "fanout" "$LOADGEN" fanout "${T[@]}" --fixture "$WORK/fixture.json" --watch
 step "login storm" "$LOADGEN" login-storm "${T[@]}" --fixture "$WORK/fixture.json" --rooms $ROOMS \
   --storm-users $STORM_USERS --rate $STORM_RATE "${STORM_T[@]}" --out "$RES/50-storm.json"
 halt_api
-else
+elif [ "$ONLY" = inbox ]; then
   SIZES=("${ISSUE13[@]}")
+else
+  SIZES=()
 fi
 
 # --- inbox on seeded data -----------------------------------------------------------------
 n=0
 [ $SMOKE = 1 ] && [ -z "$ONLY" ] && SIZES=("tiny-few:300:30" "${SIZES[@]}")
-for size in "${SIZES[@]}"; do
+for size in ${SIZES[@]+"${SIZES[@]}"}; do
   IFS=: read -r label tickets messages extras <<<"$size"
   n=$((n + 1))
   SDB=$(fresh_db "bench_$label"); DBS+=("$SDB")
@@ -191,7 +210,15 @@ SETUP=(
   --setup-line "Inbox datasets: a fresh database per size, migrated, then \`myrelay-loadgen seed ${PLANT[*]}\` (COPY; read pointers too; the planted words are in messages only); the server restarted on it at the default cost. Seeded accounts carry one precomputed cost-4 hash (the generator logs in once as the seeded agent and the seeded admin)."
   --setup-line "Generator: \`myrelay-loadgen\` ($([ $SMOKE = 1 ] && echo debug || echo release) build, one thread) on the same machine, sharing its cores with the server and PostgreSQL."
 )
-if [ -n "$ONLY" ] && [ $SMOKE = 0 ]; then
+if [ "$ONLY" = upload ] && [ $SMOKE = 0 ]; then
+  case $MYRELAY_API_BIN in */debug/*) BUILD=debug ;; *) BUILD=release ;; esac
+  "$LOADGEN" report --results "$RES" --md docs/BENCHMARKS.md --json docs/benchmarks.json \
+    --section "issue-15" --section-title "Issue 15: attachment upload memory" \
+    --command "bash scripts/bench.sh --only upload" --postgres "$pg" \
+    --setup-line "Server: \`myrelay-api\` **$BUILD build**, one process, \`RUST_LOG=warn\`, \`MYRELAY_MAX_UPLOAD=$((UPLOAD_MIB + 1))MiB\`, the \`file://\` store in a temporary folder; PostgreSQL on the same machine." \
+    --setup-line "Generator: \`myrelay-loadgen upload --size-mib $UPLOAD_MIB\` on the same machine: registers a user, files a ticket, then streams one $UPLOAD_MIB MiB multipart upload (64 KiB chunks, generated on the fly) and checks the size and SHA-256 the server answers." \
+    "${FAILS[@]}" ${BENCH_NOTE:+--setup-line "$BENCH_NOTE"}
+elif [ -n "$ONLY" ] && [ $SMOKE = 0 ]; then
   SECTION_SETUP=(
     "${SETUP[@]:0:2}"
     --setup-line "Datasets: a fresh database per size, migrated, then \`myrelay-loadgen seed --plant quasar:50000 --plant walrus:100\` (COPY, read pointers included: each participant's pointer at least at their last message, finished tickets read to the end, live ones by 70 % of participants); the server restarted on it at the default cost. \`quasar\` and \`walrus\` are in messages only, never in subjects or descriptions."

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Find or start what MyRelay needs: PostgreSQL (and, with --redis, Redis).
 #
+# With --moto, also moto's S3-compatible server (PyPI, into .data/venv-moto) for the
+# attachment tests on S3; the tests start it themselves on a free port.
+#
 # PostgreSQL, in order: the server DATABASE_URL names if it answers; else a project-local
 # cluster under .data/pg from the machine's PostgreSQL binaries (through `runuser -u postgres`
 # when run as root, since initdb refuses root); else `docker compose up -d db`. Fails with a
@@ -10,8 +13,14 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/myrelay}
-want_redis=0
-[ "${1:-}" = "--redis" ] && want_redis=1
+want_redis=0 want_moto=0
+for arg in "$@"; do
+  case "$arg" in
+    --redis) want_redis=1 ;;
+    --moto) want_moto=1 ;;
+    *) printf 'services: unknown option %s\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf 'services: %s\n' "$*" >&2; }
 die() { printf 'services: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -90,4 +99,20 @@ if [ $want_redis = 1 ]; then
     for _ in 1 2 3 4 5; do redis_up && break; sleep 1; done
     redis_up || die "Redis did not start on port $RPORT"
   fi
+fi
+
+if [ $want_moto = 1 ]; then
+  # Pinned: the S3 tests expect this server's behaviour. Only the S3 service and the HTTP
+  # server's own needs (Flask), not every AWS service moto[server] would pull in.
+  MOTO_VERSION=5.2.5
+  MOTO_VENV="$ROOT/.data/venv-moto"
+  if ! "$MOTO_VENV/bin/python" -c "import moto, flask, flask_cors, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" >/dev/null 2>&1; then
+    say "installing moto $MOTO_VERSION (S3 server for the attachment tests) into .data/venv-moto"
+    mkdir -p "$ROOT/.data"
+    [ -x "$MOTO_VENV/bin/python" ] || python3 -m venv "$MOTO_VENV" \
+      || die "python3 -m venv failed (on Debian: apt-get install python3-venv); the S3 attachment tests need moto's server"
+    "$MOTO_VENV/bin/pip" install -q --disable-pip-version-check "moto[s3]==$MOTO_VERSION" "flask!=2.2.0,!=2.2.1" flask-cors \
+      || die "pip could not install moto[s3]==$MOTO_VERSION (the S3 attachment tests need moto_server)"
+  fi
+  [ -x "$MOTO_VENV/bin/moto_server" ] || die "no moto_server in .data/venv-moto after installing moto"
 fi

@@ -7,7 +7,7 @@ export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/myrelay_t
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
-bash scripts/services.sh --redis || { echo "steps: 0 passed, 1 failed"; exit 1; }
+bash scripts/services.sh --redis --moto || { echo "steps: 0 passed, 1 failed"; exit 1; }
 
 passed=0; failed=0; failures=()
 step() {

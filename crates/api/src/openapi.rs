@@ -26,6 +26,7 @@ Live traffic uses Socket.IO at `/socket.io` on the same origin (see the README).
         (name = "auth", description = "Sign up, sign in, sessions"),
         (name = "tickets", description = "Tickets and their lifecycle"),
         (name = "messages", description = "The conversation inside a ticket"),
+        (name = "attachments", description = "Files on tickets: upload, then send with a message"),
         (name = "admin", description = "Administration (admins only)"),
         (name = "ops", description = "Health and readiness"),
     )

@@ -18,6 +18,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(myrelay_auth::router())
         .merge(myrelay_tickets::router())
         .merge(myrelay_messages::router())
+        .merge(myrelay_attachments::router())
         .merge(myrelay_admin::router())
 }
 

@@ -29,8 +29,11 @@ pub fn app_state(db: sqlx::PgPool, config: myrelay_core::Config) -> AppState {
     myrelay_auth::install(AppState::new(db, config))
 }
 
-/// The complete application router for `state`, with Socket.IO attached.
+/// The complete application router for `state`, with Socket.IO attached, the attachment
+/// store opened and its orphan sweeper started.
 pub async fn build_app(state: AppState) -> anyhow::Result<(Router, myrelay_realtime::Realtime)> {
+    let state = myrelay_attachments::install(state)?;
+    myrelay_attachments::spawn_sweeper(&state);
     let (router, _) = crate::routes::routes().split_for_parts();
     let doc = crate::openapi::document();
     let router = router

@@ -1,6 +1,7 @@
 //! Typed configuration, read once from the environment at start (SPEC §9).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +44,70 @@ pub struct Config {
     /// Where `GET /metrics` (Prometheus) is served; never the public address. Unset: no
     /// metrics endpoint.
     pub metrics_addr: Option<SocketAddr>,
+    /// Where attachment bytes live (`MYRELAY_STORAGE_URL`, SPEC §13).
+    pub storage: StorageUrl,
+    /// Extra object-store options applied over the `AWS_*` environment (keys as the
+    /// `object_store` S3 builder names them, e.g. `aws_endpoint`); empty in production,
+    /// where the standard AWS variables configure S3. Tests point S3 at their own server here.
+    pub storage_options: Vec<(String, String)>,
+    /// The largest attachment in bytes (`MYRELAY_MAX_UPLOAD`), checked while streaming.
+    pub max_upload: u64,
+    /// Uploads never linked to a message are deleted after this long (`MYRELAY_ORPHAN_TTL`).
+    pub orphan_ttl: Duration,
+    /// How often the orphan sweeper runs (`MYRELAY_ORPHAN_SWEEP`).
+    pub orphan_sweep: Duration,
+}
+
+/// `MYRELAY_STORAGE_URL`: a folder on this machine, or an S3 bucket (and key prefix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageUrl {
+    /// `file:///abs/path` or `file://relative/path` (relative to the working directory);
+    /// created at start when missing.
+    File(PathBuf),
+    /// `s3://bucket/prefix`, configured by the standard `AWS_*` variables
+    /// (`AWS_ENDPOINT_URL` and `AWS_ALLOW_HTTP` for an S3-compatible server).
+    S3 { bucket: String, prefix: String },
+}
+
+impl std::fmt::Display for StorageUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StorageUrl::File(p) => write!(f, "file://{}", p.display()),
+            StorageUrl::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
+            StorageUrl::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
+}
+
+impl std::str::FromStr for StorageUrl {
+    type Err = String;
+
+    fn from_str(v: &str) -> Result<Self, String> {
+        let v = v.trim();
+        if let Some(path) = v.strip_prefix("file://") {
+            if path.is_empty() {
+                return Err("`file://` needs a folder, e.g. file:///var/lib/myrelay".into());
+            }
+            return Ok(StorageUrl::File(PathBuf::from(path)));
+        }
+        if let Some(rest) = v.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            let bucket_ok = (3..=63).contains(&bucket.len())
+                && bucket.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                });
+            if !bucket_ok {
+                return Err(format!(
+                    "`{bucket}` is not an S3 bucket name (3–63 lowercase letters, digits, `-`, `.`)"
+                ));
+            }
+            return Ok(StorageUrl::S3 {
+                bucket: bucket.to_string(),
+                prefix: prefix.trim_matches('/').to_string(),
+            });
+        }
+        Err(format!("`{v}` is neither a file:// nor an s3:// URL"))
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -61,6 +126,19 @@ impl std::fmt::Debug for Config {
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("admin_email", &self.admin_email)
             .field("metrics_addr", &self.metrics_addr)
+            .field("storage", &self.storage)
+            // Option values may be credentials: only their names.
+            .field(
+                "storage_options",
+                &self
+                    .storage_options
+                    .iter()
+                    .map(|(k, _)| k)
+                    .collect::<Vec<_>>(),
+            )
+            .field("max_upload", &self.max_upload)
+            .field("orphan_ttl", &self.orphan_ttl)
+            .field("orphan_sweep", &self.orphan_sweep)
             .finish()
     }
 }
@@ -82,6 +160,14 @@ pub fn redact_url(url: &str) -> String {
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/myrelay";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_CORS_ORIGINS: &str = "http://localhost:3000,http://127.0.0.1:3000";
+/// The `file://` store's folder when `MYRELAY_STORAGE_URL` is unset (relative to the working
+/// directory, beside the project-local PostgreSQL cluster).
+pub const DEFAULT_STORAGE_DIR: &str = ".data/attachments";
+/// 10 MiB.
+pub const DEFAULT_MAX_UPLOAD: u64 = 10 * 1024 * 1024;
+/// The most `MYRELAY_MAX_UPLOAD` may be (5 GiB): far beyond a support attachment, and within
+/// what an S3 multipart upload of 5 MiB parts can hold.
+pub const MAX_MAX_UPLOAD: u64 = 5 * 1024 * 1024 * 1024;
 
 impl Config {
     /// Read from the process environment.
@@ -162,6 +248,33 @@ impl Config {
                 });
             }
         };
+        let storage = match var("MYRELAY_STORAGE_URL") {
+            Some(v) => v.parse().map_err(|reason| ConfigError::Invalid {
+                name: "MYRELAY_STORAGE_URL",
+                reason,
+            })?,
+            None => StorageUrl::File(PathBuf::from(DEFAULT_STORAGE_DIR)),
+        };
+        let max_upload = match var("MYRELAY_MAX_UPLOAD") {
+            Some(v) => parse_size(&v)
+                .filter(|n| (1..=MAX_MAX_UPLOAD).contains(n))
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "MYRELAY_MAX_UPLOAD",
+                    reason: format!(
+                        "`{v}` is not a size between 1 byte and 5GiB such as 10485760, 512KiB or 10MiB"
+                    ),
+                })?,
+            None => DEFAULT_MAX_UPLOAD,
+        };
+        let duration = |name: &'static str, default: Duration| match var(name) {
+            Some(v) => parse_duration(&v).ok_or_else(|| ConfigError::Invalid {
+                name,
+                reason: format!("`{v}` is not a duration such as 24h, 30m or 3600 (seconds)"),
+            }),
+            None => Ok(default),
+        };
+        let orphan_ttl = duration("MYRELAY_ORPHAN_TTL", Duration::from_secs(24 * 3600))?;
+        let orphan_sweep = duration("MYRELAY_ORPHAN_SWEEP", Duration::from_secs(3600))?;
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             addr,
@@ -179,6 +292,11 @@ impl Config {
             admin_password: var("MYRELAY_ADMIN_PASSWORD"),
             log_format,
             metrics_addr,
+            storage,
+            storage_options: Vec::new(),
+            max_upload,
+            orphan_ttl,
+            orphan_sweep,
         })
     }
 
@@ -192,6 +310,10 @@ impl Config {
         })
         .expect("test config");
         c.database_url = database_url.to_string();
+        // Never the working directory's `.data/`: tests that count objects use a folder each.
+        c.storage = StorageUrl::File(
+            std::env::temp_dir().join(format!("myrelay-attachments-{}", std::process::id())),
+        );
         c
     }
 
@@ -229,6 +351,21 @@ fn parse_metrics_addr(v: &str, public: SocketAddr) -> Result<SocketAddr, ConfigE
         )));
     }
     Ok(addr)
+}
+
+/// A byte count: `10485760`, `512KiB`, `10MiB`, `1GiB` (binary units; `B` allowed).
+pub fn parse_size(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    let mult: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return None,
+    };
+    num.parse::<u64>().ok()?.checked_mul(mult)
 }
 
 /// `7d`, `12h`, `30m`, `45s` or a bare number of seconds.
@@ -292,6 +429,9 @@ mod tests {
         );
         assert!(c.redis_url.is_none());
         assert!(c.metrics_addr.is_none());
+        assert_eq!(c.storage, StorageUrl::File(".data/attachments".into()));
+        assert_eq!(c.max_upload, 10_485_760);
+        assert_eq!(c.orphan_ttl, Duration::from_secs(86_400));
     }
 
     #[test]
@@ -310,8 +450,22 @@ mod tests {
             ("REDIS_URL", "redis://127.0.0.1:6379"),
             ("MYRELAY_LOG_FORMAT", "json"),
             ("MYRELAY_METRICS_ADDR", "127.0.0.1:9100"),
+            ("MYRELAY_STORAGE_URL", "s3://my-bucket/relay/files/"),
+            ("MYRELAY_MAX_UPLOAD", "25MiB"),
+            ("MYRELAY_ORPHAN_TTL", "2h"),
+            ("MYRELAY_ORPHAN_SWEEP", "60"),
         ])
         .unwrap();
+        assert_eq!(
+            c.storage,
+            StorageUrl::S3 {
+                bucket: "my-bucket".into(),
+                prefix: "relay/files".into()
+            }
+        );
+        assert_eq!(c.max_upload, 25 * 1024 * 1024);
+        assert_eq!(c.orphan_ttl, Duration::from_secs(7200));
+        assert_eq!(c.orphan_sweep, Duration::from_secs(60));
         assert_eq!(c.addr.port(), 9000);
         assert!(c.origin_allowed("https://b.example"));
         assert!(!c.origin_allowed("https://evil.example"));
@@ -337,6 +491,34 @@ mod tests {
             ])
             .is_err()
         );
+    }
+
+    #[test]
+    fn storage_and_upload_limits_are_validated() {
+        let s = "z".repeat(32);
+        let with = |k: &str, v: &str| cfg(&[("MYRELAY_JWT_SECRET", &s), (k, v)]);
+        let abs = with("MYRELAY_STORAGE_URL", "file:///var/lib/myrelay").unwrap();
+        assert_eq!(abs.storage, StorageUrl::File("/var/lib/myrelay".into()));
+        assert_eq!(abs.storage.to_string(), "file:///var/lib/myrelay");
+        assert_eq!(with("MYRELAY_MAX_UPLOAD", "1").unwrap().max_upload, 1);
+        for (k, v) in [
+            ("MYRELAY_STORAGE_URL", "file://"),
+            ("MYRELAY_STORAGE_URL", "/var/lib/myrelay"),
+            ("MYRELAY_STORAGE_URL", "gs://bucket"),
+            ("MYRELAY_STORAGE_URL", "s3://"),
+            ("MYRELAY_STORAGE_URL", "s3://Bad_Bucket/x"),
+            ("MYRELAY_MAX_UPLOAD", "0"),
+            ("MYRELAY_MAX_UPLOAD", "ten"),
+            ("MYRELAY_MAX_UPLOAD", "10MB"),
+            ("MYRELAY_MAX_UPLOAD", "6GiB"),
+            ("MYRELAY_ORPHAN_TTL", "0"),
+            ("MYRELAY_ORPHAN_SWEEP", "later"),
+        ] {
+            assert!(
+                matches!(with(k, v), Err(ConfigError::Invalid { name, .. }) if name == k),
+                "{k}={v}"
+            );
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod role;
 pub mod state;
 pub mod text;
 
-pub use config::Config;
+pub use config::{Config, StorageUrl};
 pub use error::{ApiError, ErrorCode, FieldError, Problem};
 pub use extract::{Json, Path, Query, ValidJson};
 pub use notify::{LiveCounts, LiveStats, Origin, Sinks, detached};

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use myrelay_loadgen::api::Api;
 use myrelay_loadgen::fixture::{self, Fixture, SetupOpts};
 use myrelay_loadgen::report::{self, ReportOpts};
-use myrelay_loadgen::scenarios::{chat, fanout, idle, inbox, search, send_cost, storm};
+use myrelay_loadgen::scenarios::{chat, fanout, idle, inbox, search, send_cost, storm, upload};
 use myrelay_loadgen::seed::{self, SeedOpts};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -154,6 +154,17 @@ enum Command {
         concurrency: usize,
         #[arg(long, default_value_t = 5000)]
         max_walk_pages: usize,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// One large attachment streamed to the server: its peak RSS growth (the server's
+    /// `MYRELAY_MAX_UPLOAD` must allow the size).
+    Upload {
+        #[command(flatten)]
+        target: Target,
+        /// The file's size in MiB.
+        #[arg(long, default_value_t = 100)]
+        size_mib: u64,
         #[arg(long)]
         label: Option<String>,
     },
@@ -365,6 +376,13 @@ fn summarize(v: &Value) {
             l(&v["p99_ratio"]),
             l(&v["logins_per_s"])
         ),
+        Some("upload") => format!(
+            "{:.0} MiB in {:.2} s ({:.0} MiB/s), server peak RSS growth {:.1} MiB",
+            l(&v["size_bytes"]) / 1_048_576.0,
+            l(&v["seconds"]),
+            l(&v["mib_per_s"]),
+            l(&v["growth_kib"]) / 1024.0
+        ),
         Some("fanout") => format!(
             "{:.0} msg/s, {:.0} deliveries/s, last member p50 {:.2} ms p99 {:.2} ms",
             l(&v["messages_per_s"]),
@@ -568,6 +586,21 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 false,
             );
             let v = search::run(&api, &opts, &s.planted).await?;
+            summarize(&v);
+            emit(&target.out, &v)?;
+        }
+        Command::Upload {
+            target,
+            size_mib,
+            label,
+        } => {
+            let api = Api::new(&target.url)?;
+            let opts = upload::UploadOpts {
+                size_mib,
+                server_pid: target.server_pid,
+                label: label.unwrap_or_else(|| format!("{size_mib} MiB")),
+            };
+            let v = upload::run(&api, &opts).await?;
             summarize(&v);
             emit(&target.out, &v)?;
         }

@@ -778,6 +778,36 @@ fn document(r: &Results, o: &ReportOpts, m: &Machine, date: &str) -> String {
         let _ = writeln!(w);
     }
 
+    let uploads = by_scenario(r, "upload");
+    if !uploads.is_empty() {
+        let _ = writeln!(w, "## Upload memory\n");
+        let _ = writeln!(
+            w,
+            "One attachment streamed to `POST /tickets/{{id}}/attachments` (the server's \
+             `MYRELAY_MAX_UPLOAD` raised to allow it; the `file://` store on the same disk). \
+             Growth = the server's peak RSS (VmHWM, reset before the upload) − its RSS just \
+             before: what holding the upload cost, whatever the file size.\n"
+        );
+        let _ = writeln!(
+            w,
+            "| file | time | throughput | RSS before | peak RSS | growth | server CPU |\n|---|---|---|---|---|---|---|"
+        );
+        for s in uploads {
+            let _ = writeln!(
+                w,
+                "| {} MiB | {:.2} s | {} MiB/s | {} | {} | {} | {} |",
+                n0(f(&s["size_bytes"]) / 1_048_576.0),
+                f(&s["seconds"]),
+                n0(f(&s["mib_per_s"])),
+                mib(&s["rss_before_kib"]),
+                mib(&s["peak_rss_kib"]),
+                mib(&s["growth_kib"]),
+                pct(&s["usage"]["server_cpu_pct"]),
+            );
+        }
+        let _ = writeln!(w);
+    }
+
     let (p, fl, lines) = count_checks(r);
     let _ = writeln!(w, "## Correctness checks\n");
     let _ = writeln!(w, "{p} passed, {fl} failed.\n");

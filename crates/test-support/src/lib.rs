@@ -5,6 +5,7 @@
 pub mod json;
 pub mod room;
 pub mod services;
+pub mod storage;
 pub use myrelay_sio_client as sio;
 
 use base64::Engine;
@@ -20,6 +21,7 @@ use tokio::sync::oneshot;
 pub use json::{ints, items};
 pub use room::TicketRoom;
 pub use sio::SioClient;
+pub use storage::{S3Server, StoreKind, TestStore, multipart_file};
 
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -284,6 +286,53 @@ impl TestApp {
         let body = json!({ "content": content });
         self.call_expecting(StatusCode::CREATED, Method::POST, &path, by, body)
             .await
+    }
+
+    /// `POST /tickets/{ticket}/attachments` as `by`: one file part with `filename` and the
+    /// declared (ignored) `declared_type`; status and JSON body.
+    pub async fn upload(
+        &self,
+        ticket: i64,
+        by: &Session,
+        filename: &str,
+        declared_type: &str,
+        bytes: &[u8],
+    ) -> (StatusCode, Value) {
+        let (content_type, body) = multipart_file(filename, declared_type, bytes);
+        let res = self
+            .send_raw(
+                Method::POST,
+                &format!("/tickets/{ticket}/attachments"),
+                Some(&by.token),
+                &content_type,
+                body,
+            )
+            .await;
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// `GET /attachments/{id}` as `by`; the raw response.
+    pub async fn download(&self, id: i64, by: &Session) -> reqwest::Response {
+        self.http
+            .get(self.url(&format!("/attachments/{id}")))
+            .bearer_auth(&by.token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// A second handle on the server's attachment store, to look at what it holds.
+    pub fn storage(&self) -> myrelay_attachments::Storage {
+        myrelay_attachments::Storage::open(
+            &self.state.config.storage,
+            &self.state.config.storage_options,
+        )
+        .expect("open the attachment store")
     }
 
     /// `PATCH /admin/users/{id}` as `admin` with `body`; status and body, unchecked.

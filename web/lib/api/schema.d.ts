@@ -123,6 +123,30 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an attachment's bytes.
+         * @description Allowed exactly when what carries it is visible: a message's attachments to whoever may
+         *     see the ticket, an internal note's to staff who may see it, an upload not yet sent to its
+         *     uploader and admins. Served with the type the server sniffed, `X-Content-Type-Options:
+         *     nosniff`, `Content-Security-Policy: sandbox`, and `Content-Disposition: attachment`
+         *     (only raster images are `inline`).
+         */
+        get: operations["download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -332,6 +356,29 @@ export interface paths {
         patch: operations["assign_ticket"];
         trace?: never;
     };
+    "/tickets/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file to a ticket (attach it to a message or note by sending its id).
+         * @description `multipart/form-data` with one part named `file`, at most `MYRELAY_MAX_UPLOAD` bytes
+         *     (default 10 MiB), streamed to the store. Allowed to whoever may post on the ticket. Until
+         *     a message or note carries it, only the uploader (and admins) may download it, and it is
+         *     deleted after 24 hours.
+         */
+        post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tickets/{id}/events": {
         parameters: {
             query?: never;
@@ -501,6 +548,27 @@ export interface components {
              *     Agents may only take tickets for themselves or release their own.
              */
             agent_id?: number | null;
+        };
+        /** @description An uploaded file as the API shows it: on upload, and in the messages that carry it. */
+        Attachment: {
+            id: components["schemas"]["i64"];
+            /** @description Sanitised by the server: no path, no control characters, at most 255 bytes. */
+            filename: string;
+            /**
+             * @description Sniffed by the server from the bytes (never the type the client declared); the
+             *     download is served with it.
+             */
+            content_type: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description Lowercase hex SHA-256 of the bytes. */
+            sha256: string;
+            /** Format: date-time */
+            created_at: string;
+            uploader: components["schemas"]["UserSummary"];
         };
         /**
          * @description One entry of the audit log; `source` says which log it comes from. A ticket entry is the
@@ -1089,6 +1157,15 @@ export interface components {
             /** @description `false` deactivates: every session is revoked and every socket disconnected at once. */
             is_active?: boolean | null;
         };
+        /** @description The multipart form of an upload. */
+        UploadForm: {
+            /**
+             * Format: binary
+             * @description The file (one). Its name is sanitised and its type sniffed from the bytes; the
+             *     declared `Content-Type` of the part is ignored.
+             */
+            file: string;
+        };
         /** @description A user as the API shows them. */
         User: {
             id: components["schemas"]["i64"];
@@ -1561,6 +1638,73 @@ export interface operations {
             };
             /** @description Invalid input; `errors` lists each field (`validation_failed`). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error; the body carries only the request id (`internal`). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Attachment id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes, with the sniffed `Content-Type`. */
+            200: {
+                headers: {
+                    /** @description `private` */
+                    "Cache-Control"?: string;
+                    /** @description `inline` for raster images, else `attachment`; `filename` and `filename*` */
+                    "Content-Disposition"?: string;
+                    /** @description `sandbox` */
+                    "Content-Security-Policy"?: string;
+                    /** @description `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description Not signed in, or the session has ended (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (`not_found`). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2420,6 +2564,114 @@ export interface operations {
                 };
             };
             /** @description Invalid input; `errors` lists each field (`validation_failed`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error; the body carries only the request id (`internal`). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (`service_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description Stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            /** @description The body is not a well-formed multipart form (`bad_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ticket is closed (`ticket_closed`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is larger than `MYRELAY_MAX_UPLOAD` (`payload_too_large`); nothing is kept. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `multipart/form-data` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `file` part, an empty file, or another part beside it (`validation_failed`). */
             422: {
                 headers: {
                     [name: string]: unknown;

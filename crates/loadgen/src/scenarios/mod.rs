@@ -10,6 +10,7 @@ pub mod inbox;
 pub mod search;
 pub mod send_cost;
 pub mod storm;
+pub mod upload;
 
 use crate::sio::{self, SioClient};
 use anyhow::{anyhow, bail};
