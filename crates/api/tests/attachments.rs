@@ -328,6 +328,19 @@ async fn sent_files_follow_the_ticket_and_notes_stay_with_staff(pool: PgPool, ki
         .await
         .expect("the agent hears it");
     assert_eq!(&heard["message"]["attachments"], sent);
+    // Lists preview a message of files alone by its first file's name, live and fetched.
+    let preview = w
+        .app
+        .get(&format!("/tickets/{}", w.ticket), &w.agent.token)
+        .await
+        .1["last_message"]["excerpt"]
+        .clone();
+    assert_eq!(preview, "📎 scan.bin");
+    let activity = agent_socket
+        .expect("ticket:activity", Duration::from_secs(3))
+        .await
+        .expect("the assignee's inbox hears it");
+    assert_eq!(activity["last_message"]["excerpt"], "📎 scan.bin");
     // A repeated send is the stored message, with its file.
     let again = user_socket.emit_ack("ticket:message:send", send).await;
     assert_eq!(again["message"]["id"], ack["message"]["id"]);
