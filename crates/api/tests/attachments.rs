@@ -597,23 +597,19 @@ async fn a_body_that_is_not_a_one_file_form_is_refused(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let two = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nA\r\n\
                --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b\"\r\n\r\nB\r\n--XyZ--\r\n";
-    let res = w
-        .app
-        .send_raw(Method::POST, &path, Some(&w.user.token), b, two)
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let none = "--XyZ--\r\n";
-    let res = w
-        .app
-        .send_raw(Method::POST, &path, Some(&w.user.token), b, none)
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let broken = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nno end";
-    let res = w
-        .app
-        .send_raw(Method::POST, &path, Some(&w.user.token), b, broken)
-        .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    for (body, want) in [
+        (two, StatusCode::UNPROCESSABLE_ENTITY),
+        (none, StatusCode::UNPROCESSABLE_ENTITY),
+        (broken, StatusCode::BAD_REQUEST),
+    ] {
+        let res = w
+            .app
+            .send_raw(Method::POST, &path, Some(&w.user.token), b, body)
+            .await;
+        assert_eq!(res.status(), want, "{body:?}");
+    }
     let anonymous = w.app.send_raw(Method::POST, &path, None, b, none).await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     assert_nothing_stored(&w).await;

@@ -348,6 +348,13 @@ async fn a_customer_observes_exactly_the_same_with_or_without_notes(pool: PgPool
     drop_twin(master, twin).await;
 }
 
+/// No note on ticket `t`, and neither of its orders moved.
+async fn assert_nothing_stored(app: &TestApp, t: i64) {
+    let sql = "SELECT (SELECT count(*) FROM notes WHERE ticket_id = $1) + last_seq + last_staff_seq
+                 FROM tickets WHERE id = $1";
+    assert_eq!(app.count(sql, &[t]).await, 0);
+}
+
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
 async fn users_may_neither_write_nor_ask_for_notes(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
@@ -397,17 +404,7 @@ async fn users_may_neither_write_nor_ask_for_notes(pool: PgPool) {
         )
         .await;
     assert_eq!(ack["error"]["code"], "forbidden", "{ack}");
-    // Nothing was stored, and the conversation did not move.
-    assert_eq!(
-        app.count("SELECT count(*) FROM notes WHERE ticket_id = $1", &[t])
-            .await,
-        0
-    );
-    assert_eq!(
-        app.count("SELECT last_seq FROM tickets WHERE id = $1", &[t])
-            .await,
-        0
-    );
+    assert_nothing_stored(&app, t).await;
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
@@ -466,16 +463,7 @@ async fn bad_notes_are_refused_and_nothing_is_stored(pool: PgPool) {
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{p}");
     assert_eq!(p["code"], "ticket_closed");
-    assert_eq!(
-        app.count("SELECT count(*) FROM notes WHERE ticket_id = $1", &[t])
-            .await,
-        0
-    );
-    assert_eq!(
-        app.count("SELECT last_staff_seq FROM tickets WHERE id = $1", &[t])
-            .await,
-        0
-    );
+    assert_nothing_stored(&app, t).await;
 }
 
 #[sqlx::test(migrator = "myrelay_api::MIGRATOR")]

@@ -112,46 +112,48 @@ impl From<MessageRow> for Message {
 /// to it in the same statement. A repeated `client_id` violates `messages_client_id_key`,
 /// which rolls the whole statement back (no seq is consumed); the caller then returns the
 /// stored message.
-const INSERT: &str = "
-WITH me AS (
-    SELECT id, role, display_name FROM users WHERE id = $2 AND is_active
-), t AS (
-    UPDATE tickets t
-       SET last_seq = t.last_seq + 1, last_staff_seq = t.last_staff_seq + 1,
-           last_message_at = now(), updated_at = now()
-      FROM me
-     WHERE t.id = $1 AND t.status <> 'closed'
-       AND (me.role = 'admin' OR t.created_by_user_id = me.id
-            OR (me.role = 'agent' AND (t.assigned_agent_id = me.id
-                OR (t.status = 'open' AND t.assigned_agent_id IS NULL))))
- RETURNING t.id, t.last_seq, t.last_staff_seq, me.role, me.display_name, t.created_by_user_id,
-           t.assigned_agent_id, t.status, t.updated_at
-), ins AS (
-    INSERT INTO messages (ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id)
-    SELECT t.id, t.last_seq, t.last_staff_seq, $2, t.role, $3, $4 FROM t
-    RETURNING id, ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id,
-              created_at
-), rp AS (
+const INSERT: &str = send_statement!(
+    "",
+    "last_seq = t.last_seq + 1, last_staff_seq = t.last_staff_seq + 1,
+           last_message_at = now(), updated_at = now()",
+    "messages",
+    ", rp AS (
     INSERT INTO read_pointers AS rp (user_id, ticket_id, last_read_seq)
     SELECT $2, t.id, t.last_seq FROM t
     ON CONFLICT (user_id, ticket_id) DO UPDATE
        SET last_read_seq = greatest(rp.last_read_seq, excluded.last_read_seq), updated_at = now()
-)
-SELECT ins.id, ins.ticket_id, ins.seq, ins.staff_seq, false AS internal, ins.sender_user_id,
-       ins.sender_role, t.display_name AS sender_name, ins.content, ins.client_id,
-       ins.created_at, t.created_by_user_id, t.assigned_agent_id, t.status AS ticket_status,
-       t.updated_at AS ticket_updated_at
-  FROM ins, t";
+)",
+    "false"
+);
 
 /// An internal note, in one round trip like [`INSERT`]: staff who may post on the ticket (the
 /// same SQL copy of the policy, plus the staff role); only `last_staff_seq` moves — not
 /// `last_seq`, `updated_at` or `last_message_at`, which users see — and no read pointer.
-const INSERT_NOTE: &str = "
+const INSERT_NOTE: &str = send_statement!(
+    " AND role <> 'user'",
+    "last_staff_seq = t.last_staff_seq + 1",
+    "notes",
+    "",
+    "true"
+);
+
+/// The send statement: sender `$2` (active, and `$who` more) may post on ticket `$1` — the
+/// SQL copy of the policy —, the ticket's row is updated (`$set`, under its row lock: the
+/// seqs are gapless) and the entry inserted into `$table` with content `$3` and client id `$4`;
+/// `$more` adds CTEs; the row returned is an [`InsertedRow`] (`$internal`).
+macro_rules! send_statement {
+    ($who:literal, $set:literal, $table:literal, $more:literal, $internal:literal) => {
+        concat!(
+            "
 WITH me AS (
-    SELECT id, role, display_name FROM users WHERE id = $2 AND is_active AND role <> 'user'
+    SELECT id, role, display_name FROM users WHERE id = $2 AND is_active",
+            $who,
+            "
 ), t AS (
     UPDATE tickets t
-       SET last_staff_seq = t.last_staff_seq + 1
+       SET ",
+            $set,
+            "
       FROM me
      WHERE t.id = $1 AND t.status <> 'closed'
        AND (me.role = 'admin' OR t.created_by_user_id = me.id
@@ -160,16 +162,26 @@ WITH me AS (
  RETURNING t.id, t.last_seq, t.last_staff_seq, me.role, me.display_name, t.created_by_user_id,
            t.assigned_agent_id, t.status, t.updated_at
 ), ins AS (
-    INSERT INTO notes (ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id)
+    INSERT INTO ",
+            $table,
+            " (ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id)
     SELECT t.id, t.last_seq, t.last_staff_seq, $2, t.role, $3, $4 FROM t
     RETURNING id, ticket_id, seq, staff_seq, sender_user_id, sender_role, content, client_id,
               created_at
-)
-SELECT ins.id, ins.ticket_id, ins.seq, ins.staff_seq, true AS internal, ins.sender_user_id,
+)",
+            $more,
+            "
+SELECT ins.id, ins.ticket_id, ins.seq, ins.staff_seq, ",
+            $internal,
+            " AS internal, ins.sender_user_id,
        ins.sender_role, t.display_name AS sender_name, ins.content, ins.client_id,
        ins.created_at, t.created_by_user_id, t.assigned_agent_id, t.status AS ticket_status,
        t.updated_at AS ticket_updated_at
-  FROM ins, t";
+  FROM ins, t"
+        )
+    };
+}
+use send_statement;
 
 /// The columns of [`MessageRow`] over `messages m` (the conversation everyone may see).
 macro_rules! message_select {
