@@ -69,24 +69,19 @@ pub struct PostMessageRequest {
 }
 
 impl HistoryQuery {
-    /// One cursor at most; staff cursors and `seq` cursors do not mix.
-    fn cursor(&self) -> Result<Cursor, ApiError> {
-        let given = [
-            self.after_seq.map(Cursor::AfterSeq),
-            self.before_seq.map(Cursor::BeforeSeq),
+    /// The page asked for: one cursor is used, the first given of `after_staff_seq`,
+    /// `before_staff_seq`, `after_seq`, `before_seq` (the newest page when none is).
+    fn cursor(&self) -> Cursor {
+        [
             self.after_staff_seq.map(Cursor::AfterStaffSeq),
             self.before_staff_seq.map(Cursor::BeforeStaffSeq),
-        ];
-        let mut given = given.into_iter().flatten();
-        match (given.next(), given.next()) {
-            (None, _) => Ok(Cursor::Newest),
-            (Some(c), None) => Ok(c),
-            (Some(_), Some(_)) => Err(ApiError::field(
-                "after_seq",
-                "one_cursor",
-                "Give one of after_seq, before_seq, after_staff_seq and before_staff_seq.",
-            )),
-        }
+            self.after_seq.map(Cursor::AfterSeq),
+            self.before_seq.map(Cursor::BeforeSeq),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or(Cursor::Newest)
     }
 }
 
@@ -95,12 +90,16 @@ impl HistoryQuery {
 /// With `after_seq`: what came after it (catch-up). With `before_seq`: the older page.
 /// With no cursor: the newest page. Staff also read internal notes: with `after_staff_seq` /
 /// `before_staff_seq`, and with no cursor, messages and notes together in `staff_seq` order;
-/// the `seq` cursors give the conversation only.
+/// the `seq` cursors give the conversation only. One cursor counts: the first given of
+/// `after_staff_seq`, `before_staff_seq`, `after_seq`, `before_seq`.
 #[utoipa::path(
     get, path = "/tickets/{id}/messages", tag = "messages",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = i64, Path, description = "Ticket id"), HistoryQuery),
-    responses((status = 200, body = MessagePage))
+    responses(
+        (status = 200, body = MessagePage),
+        (status = 403, description = "A staff cursor from a user (`forbidden`).", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 async fn list_messages(
     State(state): State<AppState>,
@@ -109,7 +108,7 @@ async fn list_messages(
     Query(q): Query<HistoryQuery>,
 ) -> Result<Json<MessagePage>, ApiError> {
     let viewer = Viewer::from(&user);
-    let cursor = q.cursor()?;
+    let cursor = q.cursor();
     if matches!(cursor, Cursor::AfterStaffSeq(_) | Cursor::BeforeStaffSeq(_)) {
         // Role before anything about the ticket.
         myrelay_tickets::policy::check_staff_for_notes(viewer)?;

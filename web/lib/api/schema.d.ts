@@ -415,7 +415,8 @@ export interface paths {
          * @description With `after_seq`: what came after it (catch-up). With `before_seq`: the older page.
          *     With no cursor: the newest page. Staff also read internal notes: with `after_staff_seq` /
          *     `before_staff_seq`, and with no cursor, messages and notes together in `staff_seq` order;
-         *     the `seq` cursors give the conversation only.
+         *     the `seq` cursors give the conversation only. One cursor counts: the first given of
+         *     `after_staff_seq`, `before_staff_seq`, `after_seq`, `before_seq`.
          */
         get: operations["list_messages"];
         put?: never;
@@ -2824,6 +2825,15 @@ export interface operations {
             };
             /** @description Not signed in, or the session has ended (`unauthorized`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A staff cursor from a user (`forbidden`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
