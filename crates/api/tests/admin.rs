@@ -453,3 +453,53 @@ async fn ticket_counters_stay_exact_through_concurrent_changes(pool: PgPool) {
     assert_eq!(s["closed_tickets"], truth("closed"));
     assert_eq!(s["total_tickets"], 20);
 }
+
+#[sqlx::test(migrator = "myrelay_api::MIGRATOR")]
+async fn account_counters_stay_exact_through_concurrent_changes(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.admin("count-admin").await;
+    // Twelve registrations at once, then promotions, demotions, deactivations and a
+    // reactivation at once.
+    let names: Vec<String> = (0..12).map(|i| format!("counted-{i}")).collect();
+    let people = futures_util::future::join_all(names.iter().map(|n| app.register(n))).await;
+    let path: Vec<String> = people
+        .iter()
+        .map(|p| format!("/admin/users/{}", p.id))
+        .collect();
+    let changes = [
+        (0, json!({ "role": "agent" })),
+        (1, json!({ "role": "agent" })),
+        (2, json!({ "role": "admin" })),
+        (3, json!({ "is_active": false })),
+        (4, json!({ "is_active": false })),
+        (5, json!({ "role": "agent", "is_active": false })),
+    ];
+    futures_util::future::join_all(
+        changes
+            .iter()
+            .map(|(i, body)| app.patch(&path[*i], &admin.token, body.clone())),
+    )
+    .await;
+    futures_util::future::join_all([
+        app.patch(&path[0], &admin.token, json!({ "role": "user" })),
+        app.patch(&path[4], &admin.token, json!({ "is_active": true })),
+    ])
+    .await;
+    let (_, s) = app.get("/admin/stats", &admin.token).await;
+    let truth: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT role::text, count(*) FROM users WHERE is_active GROUP BY role ORDER BY role",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    let of = |r: &str| truth.iter().find(|(x, _)| x == r).map_or(0, |(_, n)| *n);
+    // Active: users 0, 4, 6–11 (8); agent 1; admins 2 and the test's admin.
+    assert_eq!(s["total_users"], of("user"), "{s}");
+    assert_eq!(s["total_agents"], of("agent"), "{s}");
+    assert_eq!(s["total_admins"], of("admin"), "{s}");
+    assert_eq!(
+        (of("user"), of("agent"), of("admin")),
+        (8, 1, 2),
+        "{truth:?}"
+    );
+}

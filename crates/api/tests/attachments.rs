@@ -1,5 +1,6 @@
-//! Issue 15 (phase 1): attachments — upload streamed into the object store, download
-//! authorised like the conversation, sniffed types, safe names, limits, orphans (SPEC §13).
+//! Issue 15: attachments — upload streamed into the object store, sent with messages and
+//! notes, download authorised like the conversation, sniffed types, safe names, limits,
+//! orphans (SPEC §13).
 //!
 //! The store-facing suite runs twice: on the `file://` store and on a real S3-compatible
 //! server (moto, started per test on a free port).
@@ -7,7 +8,7 @@
 use myrelay_attachments::Attachment;
 use myrelay_test_support::{Session, StoreKind, TestApp, TestStore};
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
@@ -305,39 +306,86 @@ async fn closed_and_foreign_tickets_are_refused(pool: PgPool, kind: StoreKind) {
 
 async fn sent_files_follow_the_ticket_and_notes_stay_with_staff(pool: PgPool, kind: StoreKind) {
     let w = world(pool, kind).await;
-    let on_message = uploaded(&w, &w.user, "m.txt", "text/plain", b"for the agent").await;
-    let on_note = uploaded(&w, &w.agent, "n.txt", "text/plain", b"staff only").await;
-    let message = w.app.post_message(w.ticket, &w.user, "see attached").await;
-    link_in_sql(
-        &w.app,
-        on_message["id"].as_i64().unwrap(),
-        "message_id",
-        message["id"].as_i64().unwrap(),
-    )
-    .await;
-    // Notes get their own table later; any id stands in for one here.
-    link_in_sql(&w.app, on_note["id"].as_i64().unwrap(), "note_id", 1).await;
+    let bytes = noise(300_000);
+    let up = uploaded(&w, &w.user, "scan.bin", "application/x-scan", &bytes).await;
+    let id = up["id"].as_i64().unwrap();
+    let mut agent_socket = w.app.joined_socket(&w.agent.token, w.ticket).await;
+    let user_socket = w.app.joined_socket(&w.user.token, w.ticket).await;
+
+    // Sent over the socket with no words: the ack and the other member's broadcast carry it.
+    let send = json!({ "ticket_id": w.ticket, "content": "", "client_id": "u-1",
+                       "attachment_ids": [id] });
+    let ack = user_socket
+        .emit_ack("ticket:message:send", send.clone())
+        .await;
+    assert_eq!(ack["ok"], true, "{ack}");
+    let sent = &ack["message"]["attachments"];
+    assert_eq!(sent.as_array().unwrap().len(), 1, "{ack}");
+    assert_eq!(sent[0]["id"], id);
+    assert_eq!(sent[0]["sha256"], sha256(&bytes));
+    let heard = agent_socket
+        .expect("ticket:message:new", Duration::from_secs(3))
+        .await
+        .expect("the agent hears it");
+    assert_eq!(&heard["message"]["attachments"], sent);
+    // Lists preview a message of files alone by its first file's name, live and fetched.
+    let preview = w
+        .app
+        .get(&format!("/tickets/{}", w.ticket), &w.agent.token)
+        .await
+        .1["last_message"]["excerpt"]
+        .clone();
+    assert_eq!(preview, "📎 scan.bin");
+    let activity = agent_socket
+        .expect("ticket:activity", Duration::from_secs(3))
+        .await
+        .expect("the assignee's inbox hears it");
+    assert_eq!(activity["last_message"]["excerpt"], "📎 scan.bin");
+    // A repeated send is the stored message, with its file.
+    let again = user_socket.emit_ack("ticket:message:send", send).await;
+    assert_eq!(again["message"]["id"], ack["message"]["id"]);
+    assert_eq!(&again["message"]["attachments"], sent);
+    // Both download exactly the bytes; history lists the file.
+    for who in [&w.user, &w.agent] {
+        let res = w.app.download(id, who).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(sha256(&res.bytes().await.unwrap()), sha256(&bytes));
+        let (_, page) = w
+            .app
+            .get(&format!("/tickets/{}/messages", w.ticket), &who.token)
+            .await;
+        assert_eq!(&page["items"][0]["attachments"], sent, "{page}");
+    }
     let stranger = w.app.register("stranger").await;
     let other_agent = w.app.agent("other").await;
     let admin = w.app.admin("root").await;
     let status = |res: reqwest::Response| res.status();
-    let m = on_message["id"].as_i64().unwrap();
-    let n = on_note["id"].as_i64().unwrap();
-    assert_eq!(status(w.app.download(m, &w.agent).await), StatusCode::OK);
-    assert_eq!(status(w.app.download(m, &w.user).await), StatusCode::OK);
-    assert_eq!(status(w.app.download(m, &admin).await), StatusCode::OK);
     assert_eq!(
-        status(w.app.download(m, &stranger).await),
+        status(w.app.download(id, &stranger).await),
         StatusCode::NOT_FOUND
     );
     // An assigned ticket is not in the pool: another agent does not see it.
     assert_eq!(
-        status(w.app.download(m, &other_agent).await),
+        status(w.app.download(id, &other_agent).await),
         StatusCode::NOT_FOUND
     );
+    assert_eq!(status(w.app.download(id, &admin).await), StatusCode::OK);
+
+    // A note's file stays with staff, even from the ticket's own creator.
+    let staff_file = uploaded(&w, &w.agent, "notes.txt", "text/plain", b"staff only").await;
+    let n = staff_file["id"].as_i64().unwrap();
+    let (s, note) = w
+        .app
+        .post(
+            &format!("/tickets/{}/messages", w.ticket),
+            &w.agent.token,
+            json!({ "content": "log attached", "internal": true, "attachment_ids": [n] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{note}");
+    assert_eq!(note["attachments"][0]["id"], n);
     assert_eq!(status(w.app.download(n, &w.agent).await), StatusCode::OK);
     assert_eq!(status(w.app.download(n, &admin).await), StatusCode::OK);
-    // The ticket's own creator never sees a note's file.
     assert_eq!(
         status(w.app.download(n, &w.user).await),
         StatusCode::NOT_FOUND
@@ -346,6 +394,86 @@ async fn sent_files_follow_the_ticket_and_notes_stay_with_staff(pool: PgPool, ki
         status(w.app.download(n, &other_agent).await),
         StatusCode::NOT_FOUND
     );
+    let (_, page) = w
+        .app
+        .get(&format!("/tickets/{}/messages", w.ticket), &w.agent.token)
+        .await;
+    let files: Vec<i64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| {
+            m["attachments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(files, vec![id, n], "staff see both: {page}");
+    let (_, page) = w
+        .app
+        .get(&format!("/tickets/{}/messages", w.ticket), &w.user.token)
+        .await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
+}
+
+async fn sends_with_files_that_are_not_the_senders_store_nothing(pool: PgPool, kind: StoreKind) {
+    let w = world(pool, kind).await;
+    let theirs = uploaded(&w, &w.agent, "agent.txt", "text/plain", b"the agent's").await;
+    let mine = uploaded(&w, &w.user, "mine.txt", "text/plain", b"mine").await;
+    let other_ticket = w.app.ticket(&w.user, "another case").await;
+    let (s, elsewhere) = w
+        .app
+        .upload(
+            other_ticket,
+            &w.user,
+            "else.txt",
+            "text/plain",
+            b"elsewhere",
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let post = |ids: Value, content: &str| {
+        let body = json!({ "content": content, "attachment_ids": ids });
+        let path = format!("/tickets/{}/messages", w.ticket);
+        let token = w.user.token.clone();
+        let app = &w.app;
+        async move { app.post(&path, &token, body).await }
+    };
+    for (ids, code) in [
+        (json!([theirs["id"]]), "not_yours"),
+        (json!([elsewhere["id"]]), "not_yours"),
+        (json!([mine["id"], theirs["id"]]), "not_yours"),
+        (json!([mine["id"], mine["id"]]), "duplicate"),
+        (json!([999_999]), "not_yours"),
+        (json!((1..=11).collect::<Vec<i64>>()), "too_many"),
+    ] {
+        let (s, p) = post(ids.clone(), "with files").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{ids}: {p}");
+        assert_eq!(p["errors"]["attachment_ids"][0]["code"], code, "{ids}: {p}");
+    }
+    // Nothing stored: no message, my upload still unsent (and mine to send).
+    assert_eq!(w.app.count("SELECT count(*) FROM messages", &[]).await, 0);
+    assert_eq!(
+        w.app
+            .count(
+                "SELECT count(*) FROM attachments WHERE message_id IS NOT NULL",
+                &[]
+            )
+            .await,
+        0
+    );
+    // Empty content needs a file.
+    let (s, _) = post(json!([]), "  ").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, m) = post(json!([mine["id"]]), "  ").await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    assert_eq!(m["content"], "");
+    assert_eq!(m["seq"], 1, "the refused sends took no seq");
+    // Sent once: sending it again is refused.
+    let (s, _) = post(json!([mine["id"]]), "again").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 async fn orphans_are_swept_and_sent_files_kept(pool: PgPool, kind: StoreKind) {
@@ -436,6 +564,7 @@ on_every_store!(
     hostile_file_names_are_sanitised,
     closed_and_foreign_tickets_are_refused,
     sent_files_follow_the_ticket_and_notes_stay_with_staff,
+    sends_with_files_that_are_not_the_senders_store_nothing,
     orphans_are_swept_and_sent_files_kept,
 );
 
@@ -625,14 +754,24 @@ async fn link_attaches_own_uploads_and_lists_them_per_message(pool: PgPool) {
 async fn link_to_a_note_lists_per_note(pool: PgPool) {
     let w = world(pool, StoreKind::File).await;
     let ids = upload_ids(&w, &w.agent, 2).await;
-    let linked = try_link(&w.app, w.ticket, w.agent.id, None, Some(77), &ids)
+    let (s, note) = w
+        .app
+        .post(
+            &format!("/tickets/{}/messages", w.ticket),
+            &w.agent.token,
+            json!({ "content": "a note", "internal": true }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{note}");
+    let note_id = note["id"].as_i64().unwrap();
+    let linked = try_link(&w.app, w.ticket, w.agent.id, None, Some(note_id), &ids)
         .await
         .unwrap();
     assert_eq!(linked.len(), 2);
-    let by_note = myrelay_attachments::for_notes(&w.app.state.db, &[77])
+    let by_note = myrelay_attachments::for_notes(&w.app.state.db, &[note_id])
         .await
         .unwrap();
-    assert_eq!(by_note[&77], linked);
+    assert_eq!(by_note[&note_id], linked);
     assert_eq!(
         w.app.download(ids[0], &w.user).await.status(),
         StatusCode::NOT_FOUND

@@ -4,7 +4,9 @@
 //! nothing of the object.
 
 use myrelay_test_support::sio::{ConnectError, SioClient};
-use myrelay_test_support::{Session, TestApp, TicketRoom, claims_of, sign_claims, unique_id};
+use myrelay_test_support::{
+    Session, TestApp, TicketRoom, claims_of, multipart_file, sign_claims, unique_id,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -206,6 +208,14 @@ async fn run(app: &TestApp, action: &str, id: i64, token: Option<&str>) -> (Stri
     let method: Method = parts.next().unwrap().parse().unwrap();
     let mut path = parts.next().unwrap().replace("{id}", &id.to_string());
     let variant = parts.next();
+    if method == Method::POST && path.ends_with("/attachments") {
+        let (content_type, body) = multipart_file("matrix.txt", "text/plain", b"matrix file");
+        let res = app
+            .send_raw(method, &path, token, &content_type, body)
+            .await;
+        let status = res.status().as_u16().to_string();
+        return (status, res.text().await.unwrap_or_default());
+    }
     if variant == Some("staff") {
         path.push_str("?after_staff_seq=0");
     }

@@ -47,7 +47,7 @@ pub struct HistoryQuery {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct PostMessageRequest {
-    /// 1–5000 characters after trimming.
+    /// 1–5000 characters after trimming; may be empty when `attachment_ids` is given.
     #[schema(
         example = "Could you send a screenshot?",
         extensions(("x-text-rule" = json!(CONTENT)))
@@ -60,6 +60,12 @@ pub struct PostMessageRequest {
     /// An internal note, seen by staff only (SPEC §11). Users asking for one get 403.
     #[serde(default)]
     pub internal: bool,
+    /// Up to 10 of your own uploads on this ticket (`POST /tickets/{id}/attachments`) to send
+    /// with it; `content` may then be empty. Anything else is 422 (`too_many`, `duplicate`,
+    /// `not_yours`) and nothing is stored.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub attachment_ids: Vec<Id>,
 }
 
 impl HistoryQuery {
@@ -144,6 +150,7 @@ async fn post_message(
         content: req.content,
         client_id,
         internal: req.internal,
+        attachment_ids: req.attachment_ids,
     };
     let out = store::send(&state, Viewer::from(&user), id, draft, None).await?;
     let status = if out.created.is_some() {

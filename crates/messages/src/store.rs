@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use myrelay_attachments::Attachment;
 use myrelay_core::text::TextRule;
 use myrelay_core::{ApiError, AppState, ErrorCode, Id, Origin, Role, detached};
 use myrelay_tickets::TicketStatus;
@@ -40,6 +41,10 @@ pub struct Message {
     /// The sender's idempotency key.
     pub client_id: String,
     pub created_at: DateTime<Utc>,
+    /// Files sent with it (SPEC §13), in upload order; download each at
+    /// `GET /attachments/{id}`.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
 }
 
 impl Message {
@@ -94,6 +99,7 @@ impl From<MessageRow> for Message {
             content: r.content,
             client_id: r.client_id,
             created_at: r.created_at,
+            attachments: Vec::new(),
         }
     }
 }
@@ -235,25 +241,28 @@ pub struct SendOutcome {
     pub created: Option<TicketParties>,
 }
 
-/// A message's content: 1–5000 characters after trimming, for HTTP and socket sends alike
-/// (the `messages` CHECK constraint mirrors it; this constant is the source).
-pub const CONTENT: TextRule = TextRule::text(1, 5000);
+/// A message's content: at most 5000 characters after trimming, for HTTP and socket sends
+/// alike, and not empty unless the message carries attachments (the `messages` and `notes`
+/// CHECK constraints mirror the length; this constant is the source).
+pub const CONTENT: TextRule = TextRule::text(0, 5000);
 /// The sender's idempotency key: 1–100 characters as sent (mirrored by a CHECK).
 pub const CLIENT_ID: TextRule = TextRule::no_nul(1, 100);
 
-/// Validate and trim message content ([`CONTENT`]).
-pub fn clean_content(content: &str) -> Result<&str, ApiError> {
-    if CONTENT.check(content).is_err() {
+/// Validate and trim message content ([`CONTENT`]); empty only with attachments.
+pub fn clean_content(content: &str, with_attachments: bool) -> Result<&str, ApiError> {
+    let trimmed = myrelay_core::text::trim(content);
+    if CONTENT.check(content).is_err() || (trimmed.is_empty() && !with_attachments) {
         return Err(ApiError::field(
             "content",
             "length",
             format!(
-                "A message must be {} to {} characters after trimming, without NUL characters.",
-                CONTENT.min, CONTENT.max
+                "A message must be 1 to {} characters after trimming (or empty with attachments), \
+                 without NUL characters.",
+                CONTENT.max
             ),
         ));
     }
-    Ok(myrelay_core::text::trim(content))
+    Ok(trimmed)
 }
 
 /// Validate the idempotency key ([`CLIENT_ID`]).
@@ -291,12 +300,14 @@ pub struct TicketParties {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What a sender asks to store: a message, or with `internal` an internal note.
+/// What a sender asks to store: a message, or with `internal` an internal note, with the
+/// sender's own uploads on the ticket to attach (at most 10).
 #[derive(Debug, Clone)]
 pub struct Draft {
     pub content: String,
     pub client_id: String,
     pub internal: bool,
+    pub attachment_ids: Vec<Id>,
 }
 
 /// Send a message or a note: the one path of HTTP and socket sends. Validates, stores (a
@@ -340,7 +351,9 @@ fn ticket_lock(ticket_id: Id) -> &'static tokio::sync::Mutex<()> {
     &locks[ticket_id.rem_euclid(STRIPES as Id) as usize]
 }
 
-/// Store a message or a note from `sender`.
+/// Store a message or a note from `sender`. Without attachments: one autocommit statement.
+/// With attachments: that statement and the linking of the files in one transaction, so a
+/// refused file (not the sender's, another ticket's, already sent) stores nothing.
 async fn store(
     db: &PgPool,
     sender: Viewer,
@@ -352,7 +365,8 @@ async fn store(
     if draft.internal {
         policy::check_staff_for_notes(sender)?;
     }
-    let content = clean_content(&draft.content)?;
+    let with_files = !draft.attachment_ids.is_empty();
+    let content = clean_content(&draft.content, with_files)?;
     let client_id = draft.client_id.as_str();
     check_client_id(client_id)?;
     let (insert, by_client_id, unique) = if draft.internal {
@@ -360,43 +374,100 @@ async fn store(
     } else {
         (INSERT, BY_CLIENT_ID, "messages_client_id_key")
     };
-    let res = sqlx::query_as::<_, InsertedRow>(insert)
+    let query = sqlx::query_as::<_, InsertedRow>(insert)
         .bind(ticket_id)
         .bind(sender.id)
         .bind(content)
-        .bind(client_id)
-        .fetch_optional(db)
-        .await;
-    // One autocommit statement: a row back means the insert has committed.
-    if let Ok(Some(_)) = &res {
-        myrelay_core::metrics::message_committed(received);
-    }
+        .bind(client_id);
+    let mut tx = if with_files {
+        Some(db.begin().await?)
+    } else {
+        None
+    };
+    let res = match tx.as_mut() {
+        Some(tx) => query.fetch_optional(&mut **tx).await,
+        None => query.fetch_optional(db).await,
+    };
     match res {
-        Ok(Some(row)) => Ok(SendOutcome {
-            created: Some(TicketParties {
-                created_by: row.created_by_user_id,
-                assigned_agent_id: row.assigned_agent_id,
-                available: row.ticket_status == TicketStatus::Open
-                    && row.assigned_agent_id.is_none(),
-                updated_at: row.ticket_updated_at,
-            }),
-            message: row.message.into(),
-        }),
-        Ok(None) => Err(refusal(db, sender, ticket_id).await),
+        Ok(Some(row)) => {
+            let mut message = Message::from(row.message);
+            if let Some(mut tx) = tx {
+                let (on_message, on_note) = match draft.internal {
+                    false => (Some(message.id), None),
+                    true => (None, Some(message.id)),
+                };
+                message.attachments = myrelay_attachments::link(
+                    &mut tx,
+                    ticket_id,
+                    sender.id,
+                    on_message,
+                    on_note,
+                    &draft.attachment_ids,
+                )
+                .await?;
+                tx.commit().await?;
+            }
+            // Committed: the autocommit statement returned, or the transaction committed.
+            myrelay_core::metrics::message_committed(received);
+            Ok(SendOutcome {
+                created: Some(TicketParties {
+                    created_by: row.created_by_user_id,
+                    assigned_agent_id: row.assigned_agent_id,
+                    available: row.ticket_status == TicketStatus::Open
+                        && row.assigned_agent_id.is_none(),
+                    updated_at: row.ticket_updated_at,
+                }),
+                message,
+            })
+        }
+        Ok(None) => {
+            drop(tx);
+            Err(refusal(db, sender, ticket_id).await)
+        }
         Err(sqlx::Error::Database(d)) if d.constraint() == Some(unique) => {
+            drop(tx);
             let row = sqlx::query_as::<_, MessageRow>(by_client_id)
                 .bind(ticket_id)
                 .bind(sender.id)
                 .bind(client_id)
                 .fetch_one(db)
                 .await?;
+            let mut stored = with_attachments(db, vec![Message::from(row)]).await?;
             Ok(SendOutcome {
-                message: row.into(),
+                message: stored.remove(0),
                 created: None,
             })
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Fill in the attachments of `messages` (messages and notes): one lookup per kind present.
+async fn with_attachments(db: &PgPool, mut messages: Vec<Message>) -> sqlx::Result<Vec<Message>> {
+    let ids = |internal: bool| -> Vec<Id> {
+        messages
+            .iter()
+            .filter(|m| m.internal == internal)
+            .map(|m| m.id)
+            .collect()
+    };
+    let (message_ids, note_ids) = (ids(false), ids(true));
+    let mut on_messages = match message_ids.is_empty() {
+        true => Default::default(),
+        false => myrelay_attachments::for_messages(db, &message_ids).await?,
+    };
+    let mut on_notes = match note_ids.is_empty() {
+        true => Default::default(),
+        false => myrelay_attachments::for_notes(db, &note_ids).await?,
+    };
+    for m in &mut messages {
+        let found = match m.internal {
+            false => on_messages.remove(&m.id),
+            true => on_notes.remove(&m.id),
+        };
+        m.attachments = found.unwrap_or_default();
+    }
+    Ok(messages)
 }
 
 /// Why the insert matched nothing, in the policy's words (404, 409 `ticket_closed`).
@@ -491,6 +562,7 @@ pub async fn history(
             rows.remove(0);
         }
     }
+    let rows = with_attachments(db, rows).await?;
     Ok(MessagePage {
         items: rows,
         has_more,

@@ -295,6 +295,7 @@ async fn on_send<A: Adapter>(
         content: p.content,
         client_id: p.client_id,
         internal: p.internal,
+        attachment_ids: p.attachment_ids,
     };
     let result = messages::send(&state, viewer, p.ticket_id, draft, origin).await;
     reply(

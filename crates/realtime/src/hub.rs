@@ -10,7 +10,7 @@ use crate::{broadcast, rooms};
 use myrelay_admin::routes::Stats;
 use myrelay_auth::AccountEvent;
 use myrelay_core::{AppState, Id, LiveCounts, LiveStats, Role, Sinks};
-use myrelay_messages::{MessageCreated, ReadMoved};
+use myrelay_messages::{Message, MessageCreated, ReadMoved};
 use myrelay_tickets::{LastMessage, Ticket, TicketEvent, TimelineEvent, timeline};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
@@ -101,7 +101,7 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announce
                 last_message: LastMessage::of(
                     &message.sender,
                     message.seq,
-                    &message.content,
+                    &preview(&message),
                     message.created_at,
                 ),
                 updated_at: ticket.updated_at,
@@ -132,6 +132,15 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announce
                 }
             }
         }
+    }
+}
+
+/// What a list shows of a message: its words, or for files alone the first file's name (the
+/// same rule as the list statements' `lm_head`).
+fn preview(m: &Message) -> String {
+    match m.attachments.first() {
+        Some(a) if m.content.is_empty() => format!("📎 {}", a.filename),
+        _ => m.content.clone(),
     }
 }
 

@@ -153,13 +153,18 @@ pub struct TypingRequest {
 #[serde(deny_unknown_fields)]
 pub struct SendRequest {
     pub ticket_id: Id,
-    /// 1–5000 characters after trimming.
+    /// 1–5000 characters after trimming; may be empty with `attachment_ids`.
     pub content: String,
     /// Your idempotency key (1–100 characters): a repeat returns the stored message.
     pub client_id: String,
     /// An internal note (staff only, SPEC §11; users: `forbidden`).
     #[serde(default)]
     pub internal: bool,
+    /// Up to 10 of your own uploads on this ticket to send with it (SPEC §13); `content` may
+    /// then be empty.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub attachment_ids: Vec<Id>,
 }
 
 /// `ticket:read`: the newest message on screen; the same rules as `POST /tickets/{id}/read`.

@@ -116,7 +116,10 @@ macro_rules! view_columns {
     () => {
         ", greatest(t.last_seq - coalesce(rp.last_read_seq, 0), 0) AS unread_count,
          lm.seq AS lm_seq, lu.id AS lm_sender_id, lu.display_name AS lm_sender_name,
-         lm.sender_role AS lm_sender_role, left(lm.content, 600) AS lm_head,
+         lm.sender_role AS lm_sender_role,
+         CASE WHEN lm.content <> '' THEN left(lm.content, 600)
+              ELSE (SELECT '📎 ' || a.filename FROM attachments a
+                     WHERE a.message_id = lm.id ORDER BY a.id LIMIT 1) END AS lm_head,
          lm.created_at AS lm_created_at,
          sm.field AS match_field, sm.seq AS match_seq, sm.excerpt AS match_excerpt"
     };

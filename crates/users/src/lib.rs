@@ -120,11 +120,14 @@ pub async fn count_active_by_role(db: impl PgExecutor<'_>) -> sqlx::Result<(i64,
     sqlx::query_as(COUNT_ACTIVE_BY_ROLE).fetch_one(db).await
 }
 
-/// Active accounts by role (admin stats).
-pub const COUNT_ACTIVE_BY_ROLE: &str = "SELECT count(*) FILTER (WHERE role = 'user'),
-        count(*) FILTER (WHERE role = 'agent'),
-        count(*) FILTER (WHERE role = 'admin')
-   FROM users WHERE is_active";
+/// Active accounts by role (admin stats), from the counters the database keeps in step with
+/// every account change (`user_counts`, triggers in the same transaction): three rows,
+/// however many accounts there are.
+pub const COUNT_ACTIVE_BY_ROLE: &str =
+    "SELECT coalesce(sum(n) FILTER (WHERE role = 'user'), 0)::bigint,
+            coalesce(sum(n) FILTER (WHERE role = 'agent'), 0)::bigint,
+            coalesce(sum(n) FILTER (WHERE role = 'admin'), 0)::bigint
+       FROM user_counts";
 
 pub async fn touch_last_seen(db: impl PgExecutor<'_>, id: Id) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET last_seen_at = now() WHERE id = $1")

@@ -725,6 +725,11 @@ export interface components {
             client_id: string;
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description Files sent with it (SPEC §13), in upload order; download each at
+             *     `GET /attachments/{id}`.
+             */
+            attachments?: components["schemas"]["Attachment"][];
         };
         /** @description `ticket:message:new`: a message in a room you are in (not sent to the sending socket). */
         MessageNew: {
@@ -811,7 +816,7 @@ export interface components {
         };
         PostMessageRequest: {
             /**
-             * @description 1–5000 characters after trimming.
+             * @description 1–5000 characters after trimming; may be empty when `attachment_ids` is given.
              * @example Could you send a screenshot?
              */
             content: string;
@@ -822,6 +827,12 @@ export interface components {
             client_id?: string | null;
             /** @description An internal note, seen by staff only (SPEC §11). Users asking for one get 403. */
             internal?: boolean;
+            /**
+             * @description Up to 10 of your own uploads on this ticket (`POST /tickets/{id}/attachments`) to send
+             *     with it; `content` may then be empty. Anything else is 422 (`too_many`, `duplicate`,
+             *     `not_yours`) and nothing is stored.
+             */
+            attachment_ids?: components["schemas"]["i64"][];
         };
         /** @description A person's notification settings (SPEC §10), stored server-side. */
         Preferences: {
@@ -949,12 +960,17 @@ export interface components {
         /** @description `ticket:message:send`: the same rules as `POST /tickets/{id}/messages`. */
         SendRequest: {
             ticket_id: components["schemas"]["i64"];
-            /** @description 1–5000 characters after trimming. */
+            /** @description 1–5000 characters after trimming; may be empty with `attachment_ids`. */
             content: string;
             /** @description Your idempotency key (1–100 characters): a repeat returns the stored message. */
             client_id: string;
             /** @description An internal note (staff only, SPEC §11; users: `forbidden`). */
             internal?: boolean;
+            /**
+             * @description Up to 10 of your own uploads on this ticket to send with it (SPEC §13); `content` may
+             *     then be empty.
+             */
+            attachment_ids?: components["schemas"]["i64"][];
         };
         /** @description Who is signed in, if anyone: the browser's session probe. */
         SessionInfo: {
