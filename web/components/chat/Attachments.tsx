@@ -19,12 +19,12 @@ export function PaperclipIcon({ className = "size-4" }: { className?: string }) 
  * a new tab, other files as chips (name, size) that download. Every link goes to the API,
  * which checks on each request that the reader may see the message.
  */
-export function Attachments({ attachments }: { attachments: readonly Attachment[] }) {
+export function Attachments({ attachments, afterText }: { attachments: readonly Attachment[]; afterText: boolean }) {
   if (attachments.length === 0) return null;
   const images = attachments.filter((a) => isInlineImage(a.content_type));
   const files = attachments.filter((a) => !isInlineImage(a.content_type));
   return (
-    <div className="mt-1 flex flex-col gap-1.5" data-testid="attachments">
+    <div className={`flex flex-col gap-1.5 ${afterText ? "mt-2" : ""}`} data-testid="attachments">
       {images.length > 0 && (
         <ul className="flex flex-wrap gap-1.5" aria-label="Images">
           {images.map((a) => (
@@ -57,10 +57,10 @@ function ImageThumbnail({ attachment: a }: { attachment: Attachment }) {
       title={`${a.filename} (${formatBytes(a.size)}), opens in a new tab`}
       data-testid="attachment-image"
       data-attachment-id={a.id}
-      className="block overflow-hidden rounded-lg border border-slate-200 bg-white"
+      className="inline-block overflow-hidden rounded-lg border border-slate-200 bg-white align-top"
     >
       {/* eslint-disable-next-line @next/next/no-img-element -- served by the API with cookie auth, not optimisable by next/image */}
-      <img src={url} alt={a.filename} loading="lazy" className="block max-h-48 max-w-[min(16rem,100%)] object-contain" />
+      <img src={url} alt={a.filename} loading="lazy" className="block max-h-48 max-w-64 object-contain" />
     </a>
   );
 }
