@@ -149,7 +149,7 @@ export function Composer({
         ) : busy > 0 ? (
           `Uploading ${busy === 1 ? "1 file" : `${busy} files`}… The message can be sent once ${busy === 1 ? "it has" : "they have"} arrived.`
         ) : (
-          "Enter to send, Shift+Enter for a new line. Attach files with the paperclip, by dropping them here or pasting a screenshot."
+          "Enter to send, Shift+Enter for a new line. Paste or drop files to attach them."
         )}
       </p>
     </form>
