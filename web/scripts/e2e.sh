@@ -11,7 +11,8 @@
 #
 # Optional: E2E_API_PORT, E2E_WEB_PORT (default: free ports), E2E_BUILD=always|never|auto
 # (default auto: build when sources are newer than the last build), E2E_KEEP_DB=1,
-# E2E_CHROMIUM (default /usr/bin/chromium). Logs go to web/e2e-results/.
+# E2E_CHROMIUM (default /usr/bin/chromium), MYRELAY_STORAGE_URL (default: a temporary folder,
+# removed at the end). Logs go to web/e2e-results/.
 set -euo pipefail
 
 web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,6 +50,8 @@ admin_password="${E2E_ADMIN_PASSWORD:-e2e-admin-password}"
 
 results="$web/e2e-results"
 mkdir -p "$results"
+# Attachment bytes of this run: a folder of its own, removed with the database.
+storage="$(mktemp -d "${TMPDIR:-/tmp}/myrelay-e2e-files.XXXXXX")"
 api_pid=""
 web_pid=""
 
@@ -65,8 +68,9 @@ cleanup() {
   stop "$api_pid"
   if [[ "${E2E_KEEP_DB:-}" != 1 ]]; then
     psql "$maint_url" -qX -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+    rm -rf "$storage"
   else
-    echo "e2e: kept database $db"
+    echo "e2e: kept database $db and attachments in $storage"
   fi
   exit "$code"
 }
@@ -95,6 +99,7 @@ psql "$maint_url" -qX -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$db\"" >/dev/null
 export DATABASE_URL="$e2e_db_url"
 export MYRELAY_DEV=1 MYRELAY_RATE_LIMIT=off MYRELAY_BCRYPT_COST=4
 export MYRELAY_ADDR="127.0.0.1:$api_port"
+export MYRELAY_STORAGE_URL="${MYRELAY_STORAGE_URL:-file://$storage}"
 export MYRELAY_CORS_ORIGINS="$web_url,http://localhost:$web_port,http://127.0.0.1:3000,http://localhost:3000"
 export NEXT_TELEMETRY_DISABLED=1
 export RUST_LOG="${RUST_LOG:-info}"

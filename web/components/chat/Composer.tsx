@@ -1,34 +1,54 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState, type ClipboardEvent } from "react";
 import { Button } from "@/components/ui/Button";
+import type { Attachment } from "@/lib/api/types";
+import type { Uploads } from "@/lib/attachments/useUploads";
+import { PaperclipIcon } from "./Attachments";
+import { UploadTray } from "./UploadTray";
 
 const MAX = 5000;
 
+/** Clipboard files (a pasted screenshot); pasted text is left to the textarea. */
+function pastedFiles(e: ClipboardEvent): File[] {
+  return [...e.clipboardData.items].flatMap((item) => {
+    const file = item.kind === "file" ? item.getAsFile() : null;
+    return file ? [file] : [];
+  });
+}
+
 /**
- * Write and send a message: Enter sends, Shift+Enter starts a new line. Staff
- * (`canWriteNotes`) can switch to an internal note, which the customer never sees.
+ * Write and send a message: Enter sends, Shift+Enter starts a new line. Files come from the
+ * attach button, a paste (a screenshot) or a drop (see `FileDropZone`); each uploads at once
+ * and the message carries those that arrived. Staff (`canWriteNotes`) can switch to an
+ * internal note, which the customer never sees.
  */
 export function Composer({
   disabledReason,
   canWriteNotes = false,
+  uploads,
   onSend,
   onTyping,
 }: {
   disabledReason: string | null;
   canWriteNotes?: boolean;
-  onSend: (content: string, internal: boolean) => void;
+  uploads: Uploads;
+  onSend: (content: string, internal: boolean, attachments: Attachment[]) => void;
   onTyping: (internal: boolean) => void;
 }) {
   const [text, setText] = useState("");
   const [note, setNote] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
   const internal = canWriteNotes && note;
   const trimmed = text.trim();
   const tooLong = trimmed.length > MAX;
+  const { ready, busy } = uploads;
+  const canSend = (trimmed !== "" || ready.length > 0) && !tooLong && busy === 0;
 
   function submit() {
-    if (!trimmed || tooLong || disabledReason) return;
-    onSend(trimmed, internal);
+    if (!canSend || disabledReason) return;
+    onSend(trimmed, internal, ready);
+    uploads.clear();
     setText("");
   }
 
@@ -66,7 +86,29 @@ export function Composer({
           {internal && <span className="text-xs text-amber-900">Only agents and admins will see this.</span>}
         </div>
       )}
+      <UploadTray items={uploads.items} onRemove={uploads.remove} />
       <div className="mx-auto flex max-w-3xl items-end gap-2">
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            if (e.target.files?.length) uploads.add([...e.target.files]);
+            // The same file can be chosen again after it was removed.
+            e.target.value = "";
+          }}
+        />
+        <Button
+          variant="secondary"
+          className="!px-2.5"
+          title="Attach files"
+          onClick={() => picker.current?.click()}
+        >
+          <PaperclipIcon className="size-5" />
+          <span className="sr-only">Attach files</span>
+        </Button>
         <label htmlFor="composer" className="sr-only">
           {internal ? "Note to staff" : "Message"}
         </label>
@@ -80,6 +122,13 @@ export function Composer({
             setText(e.target.value);
             if (e.target.value) onTyping(internal);
           }}
+          onPaste={(e) => {
+            const files = pastedFiles(e);
+            if (files.length === 0) return;
+            uploads.add(files);
+            // A screenshot alone has no text to paste; keep any text that came along.
+            if (!e.clipboardData.types.includes("text/plain")) e.preventDefault();
+          }}
           onKeyDown={(e) => {
             if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
               e.preventDefault();
@@ -88,7 +137,7 @@ export function Composer({
           }}
           className="block max-h-40 min-h-[2.75rem] flex-1 resize-y rounded-xl border border-slate-300 px-3 py-2 text-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-100"
         />
-        <Button type="submit" disabled={!trimmed || tooLong}>
+        <Button type="submit" disabled={!canSend}>
           {internal ? "Add note" : "Send"}
         </Button>
       </div>
@@ -97,8 +146,10 @@ export function Composer({
           <span className="text-red-700">
             {trimmed.length} / {MAX} characters: shorten the message to send it.
           </span>
+        ) : busy > 0 ? (
+          `Uploading ${busy === 1 ? "1 file" : `${busy} files`}… The message can be sent once ${busy === 1 ? "it has" : "they have"} arrived.`
         ) : (
-          "Enter to send, Shift+Enter for a new line."
+          "Enter to send, Shift+Enter for a new line. Paste or drop files to attach them."
         )}
       </p>
     </form>

@@ -8,6 +8,7 @@ import { useWhenSeen } from "@/lib/inbox/useMarkRead";
 import { entryKey, position } from "@/lib/messages";
 import type { PendingMessage } from "@/lib/ticketRoom/useSendQueue";
 import { interleave } from "@/lib/timeline";
+import { Attachments } from "./Attachments";
 import { SystemLine } from "./SystemLine";
 
 const NEAR_BOTTOM_PX = 96;
@@ -92,6 +93,11 @@ export function MessageList({
           const el = e.currentTarget;
           atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
           if (atBottom.current && unseen) setUnseen(0);
+        }}
+        onLoad={() => {
+          // A thumbnail grew the list after it was laid out: stay pinned if we were.
+          const el = box.current;
+          if (el && atBottom.current) el.scrollTop = el.scrollHeight;
         }}
         className="h-full overflow-y-auto overscroll-contain px-4 py-4"
         role="log"
@@ -189,6 +195,7 @@ function MessageBubble({ message: m, mine }: { message: Message; mine: boolean }
         } ${bubble}`}
       >
         {m.content}
+        <Attachments attachments={m.attachments ?? []} afterText={m.content !== ""} />
       </div>
     </article>
   );
@@ -220,6 +227,7 @@ function PendingBubble({
         }`}
       >
         {item.content}
+        <Attachments attachments={item.attachments} afterText={item.content !== ""} />
       </div>
       <p className="mt-0.5 px-1 text-xs text-slate-500" role={failed ? "alert" : undefined}>
         {failed ? (

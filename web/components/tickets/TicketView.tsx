@@ -1,10 +1,12 @@
 "use client";
 
 import { Composer } from "@/components/chat/Composer";
+import { FileDropZone } from "@/components/chat/FileDropZone";
 import { MessageList } from "@/components/chat/MessageList";
 import { RoomMembers, TypingIndicator } from "@/components/chat/RoomPresence";
 import { ButtonLink, Spinner } from "@/components/ui/Button";
 import { Notice, PageMessage } from "@/components/ui/Notice";
+import { useUploads } from "@/lib/attachments/useUploads";
 import { useMarkRead } from "@/lib/inbox/useMarkRead";
 import { useCurrentUser } from "@/lib/session";
 import { useTicketRoom } from "@/lib/ticketRoom/useTicketRoom";
@@ -16,6 +18,7 @@ export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number
   const { connection, room, history, outbox, typing, events } = useTicketRoom(ticketId);
   const { ticket } = room;
   const markRead = useMarkRead(ticketId, me.id);
+  const uploads = useUploads(ticketId);
 
   if (room.ticketError && !ticket) {
     const notFound = room.ticketError.status === 404 || room.ticketError.status === 422 || room.ticketError.status === 400;
@@ -61,27 +64,30 @@ export function TicketView({ ticketId, backHref, backLabel }: { ticketId: number
           </div>
         )}
       </TicketHeader>
-      <MessageList
-        me={me}
-        messages={history.messages}
-        events={events}
-        pending={outbox.pending}
-        loading={history.status === "loading"}
-        error={history.status === "error" ? history.error : null}
-        hasOlder={history.hasOlder}
-        loadingOlder={history.loadingOlder}
-        onLoadOlder={() => void history.loadOlder()}
-        onRetry={outbox.retry}
-        onDiscard={outbox.discard}
-        onNewestSeen={markRead}
-      />
-      <TypingIndicator typing={typing.typing} />
-      <Composer
-        disabledReason={disabledReason}
-        canWriteNotes={me.role !== "user"}
-        onSend={outbox.send}
-        onTyping={typing.notifyTyping}
-      />
+      <FileDropZone disabled={disabledReason !== null} onFiles={uploads.add}>
+        <MessageList
+          me={me}
+          messages={history.messages}
+          events={events}
+          pending={outbox.pending}
+          loading={history.status === "loading"}
+          error={history.status === "error" ? history.error : null}
+          hasOlder={history.hasOlder}
+          loadingOlder={history.loadingOlder}
+          onLoadOlder={() => void history.loadOlder()}
+          onRetry={outbox.retry}
+          onDiscard={outbox.discard}
+          onNewestSeen={markRead}
+        />
+        <TypingIndicator typing={typing.typing} />
+        <Composer
+          disabledReason={disabledReason}
+          canWriteNotes={me.role !== "user"}
+          uploads={uploads}
+          onSend={outbox.send}
+          onTyping={typing.notifyTyping}
+        />
+      </FileDropZone>
     </div>
   );
 }

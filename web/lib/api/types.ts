@@ -22,6 +22,8 @@ export type TicketStatus = Schemas["TicketStatus"];
 /** `mine` | `available` | `all`, as the list endpoint declares it (named or inline). */
 export type TicketScope = NonNullable<NonNullable<paths["/tickets"]["get"]["parameters"]["query"]>["scope"]>;
 export type Message = Schemas["Message"];
+/** A file on a ticket (SPEC §13): uploaded on its own, then carried by a message or note. */
+export type Attachment = Schemas["Attachment"];
 export type Problem = Schemas["Problem"];
 export type Stats = Schemas["Stats"];
 export type AgentWorkload = Schemas["AgentWorkload"];

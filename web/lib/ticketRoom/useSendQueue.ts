@@ -3,7 +3,7 @@
 import { useCallback, useMemo, useState } from "react";
 import { api } from "@/lib/api/client";
 import { errorMessage, unwrap } from "@/lib/api/errors";
-import type { Message } from "@/lib/api/types";
+import type { Attachment, Message } from "@/lib/api/types";
 import { newClientId } from "@/lib/messages";
 import { ACK_TIMEOUT_MS } from "@/lib/realtime";
 import { useSocket } from "@/lib/socket";
@@ -13,6 +13,8 @@ export type PendingMessage = {
   content: string;
   /** An internal note (staff only). */
   internal: boolean;
+  /** Files uploaded beforehand that the message carries (`attachment_ids`), kept for retries. */
+  attachments: Attachment[];
   state: "sending" | "failed";
   error?: string;
 };
@@ -20,7 +22,7 @@ export type PendingMessage = {
 export type SendQueue = {
   /** Sent by me, not yet in the conversation. */
   pending: PendingMessage[];
-  send: (content: string, internal?: boolean) => void;
+  send: (content: string, internal?: boolean, attachments?: Attachment[]) => void;
   retry: (clientId: string) => void;
   discard: (clientId: string) => void;
 };
@@ -30,6 +32,7 @@ class SendRefused extends Error {}
 /**
  * Optimistic sending with an idempotent `client_id`: over the socket with an ack, over HTTP
  * when the socket is down or the ack is late (the same `client_id` cannot make a duplicate).
+ * Every attempt carries the same `attachment_ids`.
  * A message leaves the queue once the conversation holds it, however it got there.
  */
 export function useSendQueue(
@@ -44,12 +47,13 @@ export function useSendQueue(
   }, []);
 
   const deliver = useCallback(
-    async (clientId: string, content: string, internal: boolean) => {
+    async (clientId: string, content: string, internal: boolean, attachments: readonly Attachment[]) => {
+      const files = attachments.length ? { attachment_ids: attachments.map((a) => a.id) } : {};
       const viaHttp = () =>
         unwrap(
           api().POST("/tickets/{id}/messages", {
             params: { path: { id: ticketId } },
-            body: { content, client_id: clientId, internal },
+            body: { content, client_id: clientId, internal, ...files },
           }),
         );
       try {
@@ -58,7 +62,13 @@ export function useSendQueue(
           try {
             const res = await socket
               .timeout(ACK_TIMEOUT_MS)
-              .emitWithAck("ticket:message:send", { ticket_id: ticketId, content, client_id: clientId, internal });
+              .emitWithAck("ticket:message:send", {
+                ticket_id: ticketId,
+                content,
+                client_id: clientId,
+                internal,
+                ...files,
+              });
             if (!res.ok) throw new SendRefused(res.error.message);
             message = res.message;
           } catch (e) {
@@ -80,10 +90,10 @@ export function useSendQueue(
   );
 
   const send = useCallback(
-    (content: string, internal = false) => {
+    (content: string, internal = false, attachments: Attachment[] = []) => {
       const clientId = newClientId();
-      setQueue((q) => [...q, { client_id: clientId, content, internal, state: "sending" }]);
-      void deliver(clientId, content, internal);
+      setQueue((q) => [...q, { client_id: clientId, content, internal, attachments, state: "sending" }]);
+      void deliver(clientId, content, internal, attachments);
     },
     [deliver],
   );
@@ -93,7 +103,7 @@ export function useSendQueue(
       const item = queue.find((x) => x.client_id === clientId);
       if (!item) return;
       setQueue((q) => q.map((x) => (x.client_id === clientId ? { ...x, state: "sending", error: undefined } : x)));
-      void deliver(clientId, item.content, item.internal);
+      void deliver(clientId, item.content, item.internal, item.attachments);
     },
     [queue, deliver],
   );

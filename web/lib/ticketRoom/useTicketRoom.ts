@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback } from "react";
-import type { TimelineEvent } from "@/lib/api/types";
+import type { Attachment, TimelineEvent } from "@/lib/api/types";
 import type { ConnectionState } from "@/lib/realtime";
 import { useCurrentUser } from "@/lib/session";
 import { useSocket } from "@/lib/socket";
@@ -40,9 +40,9 @@ export function useTicketRoom(ticketId: number): TicketRoom {
   const { stopTyping } = typing;
   const { send: enqueue } = queue;
   const send = useCallback(
-    (content: string, internal?: boolean) => {
+    (content: string, internal?: boolean, attachments?: Attachment[]) => {
       stopTyping();
-      enqueue(content, internal);
+      enqueue(content, internal, attachments);
     },
     [stopTyping, enqueue],
   );
