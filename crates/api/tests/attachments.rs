@@ -335,12 +335,12 @@ async fn sent_files_follow_the_ticket_and_notes_stay_with_staff(pool: PgPool, ki
         .await
         .1["last_message"]["excerpt"]
         .clone();
-    assert_eq!(preview, "📎 scan.bin");
+    assert_eq!(preview, "Attachment: scan.bin");
     let activity = agent_socket
         .expect("ticket:activity", Duration::from_secs(3))
         .await
         .expect("the assignee's inbox hears it");
-    assert_eq!(activity["last_message"]["excerpt"], "📎 scan.bin");
+    assert_eq!(activity["last_message"]["excerpt"], "Attachment: scan.bin");
     // A repeated send is the stored message, with its file.
     let again = user_socket.emit_ack("ticket:message:send", send).await;
     assert_eq!(again["message"]["id"], ack["message"]["id"]);

@@ -44,6 +44,7 @@ pub struct Message {
     /// Files sent with it (SPEC §13), in upload order; download each at
     /// `GET /attachments/{id}`.
     #[serde(default)]
+    #[schema(required = true)]
     pub attachments: Vec<Attachment>,
 }
 

@@ -139,7 +139,7 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, pusher: &StatsPusher, a: Announce
 /// same rule as the list statements' `lm_head`).
 fn preview(m: &Message) -> String {
     match m.attachments.first() {
-        Some(a) if m.content.is_empty() => format!("📎 {}", a.filename),
+        Some(a) if m.content.is_empty() => format!("Attachment: {}", a.filename),
         _ => m.content.clone(),
     }
 }

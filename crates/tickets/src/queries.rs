@@ -118,7 +118,7 @@ macro_rules! view_columns {
          lm.seq AS lm_seq, lu.id AS lm_sender_id, lu.display_name AS lm_sender_name,
          lm.sender_role AS lm_sender_role,
          CASE WHEN lm.content <> '' THEN left(lm.content, 600)
-              ELSE (SELECT '📎 ' || a.filename FROM attachments a
+              ELSE (SELECT 'Attachment: ' || a.filename FROM attachments a
                      WHERE a.message_id = lm.id ORDER BY a.id LIMIT 1) END AS lm_head,
          lm.created_at AS lm_created_at,
          sm.field AS match_field, sm.seq AS match_seq, sm.excerpt AS match_excerpt"

@@ -730,7 +730,7 @@ export interface components {
              * @description Files sent with it (SPEC §13), in upload order; download each at
              *     `GET /attachments/{id}`.
              */
-            attachments?: components["schemas"]["Attachment"][];
+            attachments: components["schemas"]["Attachment"][];
         };
         /** @description `ticket:message:new`: a message in a room you are in (not sent to the sending socket). */
         MessageNew: {
