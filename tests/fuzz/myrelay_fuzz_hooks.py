@@ -8,7 +8,15 @@ can judge either way; such bodies are dropped from generation. Every other gener
 valid or invalid, is sent and checked as it is.
 """
 
+import sys
+
 import schemathesis
+
+# Deeply nested schemas make hypothesis describe its strategies recursively; CPython 3.11's
+# parser then sometimes fails with "AST constructor recursion depth mismatch" near the
+# default limit. More headroom makes that rarer (scripts/fuzz.sh retries the role if it
+# still happens).
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
 
 def _ambiguous_password(body) -> bool:
