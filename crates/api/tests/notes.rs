@@ -12,15 +12,19 @@ use std::time::Duration;
 
 const QUIET: Duration = Duration::from_millis(500);
 
-/// Every event `s` receives until it has been quiet for a moment, as `[name, payload]`,
-/// sorted (events from different emitters may arrive in either order).
-async fn settle(s: &mut SioClient) -> Vec<Value> {
-    let mut got = Vec::new();
+/// Every event `s` receives until it has been quiet for a moment, as `[name, payload]`, added
+/// to `into`. Which step an event lands in depends on timing, so the runs are compared on all
+/// a connection heard, sorted (`connection`).
+async fn settle(s: &mut SioClient, into: &mut Vec<Value>) {
     while let Some(e) = s.next_event(QUIET).await {
-        got.push(json!([e.name, e.data]));
+        into.push(json!([e.name, e.data]));
     }
-    got.sort_by_key(|v| v.to_string());
-    got
+}
+
+/// What one connection heard, in a comparable order.
+fn connection(mut heard: Vec<Value>) -> Value {
+    heard.sort_by_key(|v| v.to_string());
+    json!({ "connection heard": heard })
 }
 
 async fn note_http(app: &TestApp, who: &Session, ticket: i64, text: &str) -> Value {
@@ -106,11 +110,13 @@ async fn conversation(app: &TestApp, notes: bool) -> (Vec<Value>, StaffView) {
     let mut us = app.joined_socket(&user.token, t).await;
     let mut sm = app.joined_socket(&maya.token, t).await;
     let so = app.joined_socket(&omar.token, t).await;
-    seen.push(json!({ "step": "joined", "events": settle(&mut us).await }));
+    let mut heard = Vec::new();
+    settle(&mut us, &mut heard).await;
 
     // The customer writes.
     let ack = us.send_message(t, "Hello, it prints nothing", "c-1").await;
-    seen.push(json!({ "step": "user sends", "ack": ack, "events": settle(&mut us).await }));
+    seen.push(json!({ "step": "user sends", "ack": ack }));
+    settle(&mut us, &mut heard).await;
     if notes {
         note_socket(&so, t, "Looks like a toner issue, escalate", "o-n1").await;
         // Omar's note while typing a note: typing is heard by staff only.
@@ -131,18 +137,20 @@ async fn conversation(app: &TestApp, notes: bool) -> (Vec<Value>, StaffView) {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{m}");
-    seen.push(json!({ "step": "agent replies", "events": settle(&mut us).await }));
+    settle(&mut us, &mut heard).await;
     if notes {
         note_http(app, &maya, t, "escalate to hardware if the cleaning fails").await;
     }
     // Maya takes the ticket: Omar loses it.
     app.assign(t, &maya).await;
-    seen.push(json!({ "step": "taken", "events": settle(&mut us).await }));
+    settle(&mut us, &mut heard).await;
     if notes {
         note_http(app, &admin, t, "Admin: escalate approved").await;
         note_socket(&sm, t, "Calling the vendor", "m-n1").await;
     }
     // The customer goes away; staff go on.
+    settle(&mut us, &mut heard).await;
+    seen.push(connection(std::mem::take(&mut heard)));
     us.close();
     tokio::time::sleep(QUIET).await;
     if notes {
@@ -161,7 +169,8 @@ async fn conversation(app: &TestApp, notes: bool) -> (Vec<Value>, StaffView) {
     // The customer comes back and catches up from what they had.
     us = app.socket(&user.token).await;
     let ack = us.join_after(t, 2).await;
-    seen.push(json!({ "step": "rejoined", "ack": ack, "events": settle(&mut us).await }));
+    seen.push(json!({ "step": "rejoined", "ack": ack }));
+    settle(&mut us, &mut heard).await;
     let (s, m) = app
         .post(
             &format!("/tickets/{t}/messages"),
@@ -170,14 +179,13 @@ async fn conversation(app: &TestApp, notes: bool) -> (Vec<Value>, StaffView) {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{m}");
-    seen.push(
-        json!({ "step": "user sends over HTTP", "reply": m, "events": settle(&mut us).await }),
-    );
+    seen.push(json!({ "step": "user sends over HTTP", "reply": m }));
+    settle(&mut us, &mut heard).await;
     if notes {
         note_socket(&sm, t, "closing soon, escalate not needed", "m-n4").await;
     }
     app.set_status(t, &maya, "resolved").await;
-    seen.push(json!({ "step": "resolved", "events": settle(&mut us).await }));
+    settle(&mut us, &mut heard).await;
 
     // Everything the customer can ask for over HTTP.
     for path in [
@@ -203,9 +211,13 @@ async fn conversation(app: &TestApp, notes: bool) -> (Vec<Value>, StaffView) {
             json!({ "seq": 2 }),
         )
         .await;
-    seen.push(json!({ "read": s.as_u16(), "body": body, "events": settle(&mut us).await }));
+    seen.push(json!({ "read": s.as_u16(), "body": body }));
     let (_, me) = app.get("/auth/me", &user.token).await;
     seen.push(json!({ "me after read": me }));
+    // Everything the second connection heard, once nothing more is on its way.
+    tokio::time::sleep(QUIET).await;
+    settle(&mut us, &mut heard).await;
+    seen.push(connection(heard));
 
     // What staff saw: the notes, in one gapless order with the messages.
     let (s, history) = app
@@ -215,7 +227,8 @@ async fn conversation(app: &TestApp, notes: bool) -> (Vec<Value>, StaffView) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{history}");
-    let live = settle(&mut sm).await;
+    let mut live = Vec::new();
+    settle(&mut sm, &mut live).await;
     let live_notes = live
         .iter()
         .filter(|e| e[0] == "ticket:message:new" && e[1]["message"]["internal"] == true)
