@@ -109,7 +109,8 @@ if [ $want_moto = 1 ]; then
   if ! "$MOTO_VENV/bin/python" -c "import moto, flask, flask_cors, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" >/dev/null 2>&1; then
     say "installing moto $MOTO_VERSION (S3 server for the attachment tests) into .data/venv-moto"
     mkdir -p "$ROOT/.data"
-    [ -x "$MOTO_VENV/bin/python" ] || python3 -m venv "$MOTO_VENV" \
+    # A venv without pip is half made (an interrupted run): make it again.
+    [ -x "$MOTO_VENV/bin/pip" ] || python3 -m venv --clear "$MOTO_VENV" \
       || die "python3 -m venv failed (on Debian: apt-get install python3-venv); the S3 attachment tests need moto's server"
     "$MOTO_VENV/bin/pip" install -q --disable-pip-version-check "moto[s3]==$MOTO_VERSION" "flask!=2.2.0,!=2.2.1" flask-cors \
       || die "pip could not install moto[s3]==$MOTO_VERSION (the S3 attachment tests need moto_server)"
