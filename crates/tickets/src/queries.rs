@@ -31,6 +31,14 @@ macro_rules! ticket_from {
     };
 }
 
+/// The viewer `$1` is an agent or an admin: who may find internal notes (SPEC §11), in every
+/// search statement.
+macro_rules! viewer_is_staff {
+    () => {
+        "EXISTS (SELECT 1 FROM users su WHERE su.id = $1 AND su.role <> 'user')"
+    };
+}
+
 /// Filters shared by every list branch without search words. Parameters: `$2` statuses (or
 /// NULL), `$4`/`$5` the cursor (`infinity`/max id for the first page), `$6` limit (`$3`, the
 /// search words, is NULL and only typed by [`view_joins`]).
@@ -54,7 +62,9 @@ macro_rules! walk_filters {
               AND (t.search @@ (SELECT q FROM words)
                    OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id
                                  AND m.search @@ (SELECT q FROM words) OFFSET 0)
-                   OR (EXISTS (SELECT 1 FROM users su WHERE su.id = $1 AND su.role <> 'user')
+                   OR (",
+            viewer_is_staff!(),
+            "
                        AND EXISTS (SELECT 1 FROM notes n WHERE n.ticket_id = t.id
                                       AND n.search @@ (SELECT q FROM words))))",
             list_filters!()
@@ -92,7 +102,9 @@ macro_rules! search_page {
                 SELECT ticket_id FROM messages WHERE search @@ (SELECT q FROM words)
                 UNION
                 SELECT ticket_id FROM notes WHERE search @@ (SELECT q FROM words)
-                   AND EXISTS (SELECT 1 FROM users su WHERE su.id = $1 AND su.role <> 'user')))
+                   AND ",
+            viewer_is_staff!(),
+            "))
                 AND (",
             $view,
             ") AND ($2::ticket_status[] IS NULL OR t.status = ANY($2))
@@ -127,6 +139,7 @@ macro_rules! view_columns {
 
 macro_rules! view_joins {
     () => {
+        concat!(
         " LEFT JOIN read_pointers rp ON rp.user_id = $1 AND rp.ticket_id = t.id
           LEFT JOIN messages lm ON lm.ticket_id = t.id AND lm.seq = t.last_seq
           LEFT JOIN users lu ON lu.id = lm.sender_user_id
@@ -159,10 +172,13 @@ macro_rules! view_joins {
                  FROM notes n
                 WHERE $3::text IS NOT NULL AND n.ticket_id = t.id
                   AND n.search @@ websearch_to_tsquery('english', $3)
-                  AND EXISTS (SELECT 1 FROM users su WHERE su.id = $1 AND su.role <> 'user')
+                  AND ",
+        viewer_is_staff!(),
+        "
                 ORDER BY n.staff_seq DESC LIMIT 1)
             ) f ORDER BY f.rank LIMIT 1
           ) sm ON true "
+        )
     };
 }
 
